@@ -1,0 +1,88 @@
+# Fangkong: two commands on a fresh machine — `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+VENDOR := fangkong/static/vendor
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test setup venv static migrate demo browser lint format bench messages clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Front-end packages come from the npm lock file and are served from our own static files.
+$(VENDOR)/.installed: node_modules/.installed
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap $(VENDOR)/bootstrap-icons $(VENDOR)/htmx $(VENDOR)/echarts
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map $(VENDOR)/bootstrap/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map $(VENDOR)/bootstrap/
+	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts $(VENDOR)/bootstrap-icons/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
+	touch $@
+
+static: $(VENDOR)/.installed
+
+migrate: venv
+	@mkdir -p var
+	$(MANAGE) migrate --noinput -v 0
+
+setup: venv static migrate
+
+demo: setup
+	$(MANAGE) load_demo --if-empty
+
+run: demo
+	$(MANAGE) demo_logins
+	@echo "Fangkong: http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the job worker)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(MANAGE) db_worker --queue-name '*' --interval 1 --no-reload & \
+	  $(MANAGE) runserver --noreload $(HOST):$(PORT)
+
+# Browser tests drive Debian's Chromium; as root on a fresh machine we install it (and CJK fonts).
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian chromium and fonts-noto-cjk for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else \
+	    echo "Browser tests need: sudo apt-get install -y chromium fonts-noto-cjk" >&2; exit 1; \
+	  fi; \
+	fi
+
+test: setup browser
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+	$(VENV)/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Rebuild translation catalogs (needs GNU gettext); compiled .mo files are committed.
+messages: venv
+	cd fangkong && ../$(MANAGE) makemessages -l zh_Hans -l zh_Hant -l en --no-obsolete
+	cd fangkong && ../$(MANAGE) compilemessages
+
+bench: setup
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) staticfiles

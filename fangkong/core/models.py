@@ -1,0 +1,288 @@
+"""Core tables: users, roles and grants, logs that nobody edits, API tokens, idempotency, jobs.
+
+Also the abstract bases every domain model uses: ``DomainModel`` (version, timestamps, change
+history) and ``ScopedModel`` (an ``area`` and jurisdiction scoping).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from fangkong.core.scoping import AllObjectsManager, ScopedManager, area_prefix_q
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=100, blank=True)
+    demo = models.BooleanField(
+        _("demo account"), default=False, help_text=_("Demo accounts may skip two-factor login.")
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
+class Role(models.Model):
+    """A role of DESIGN.md as data: a named group of permissions, granted per area."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="role")
+    sort = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["sort", "code"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        permissions = [
+            ("view_sensitive", _("Can view unmasked ID and phone numbers")),
+            ("grant_role", _("Can grant roles to users")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def perm_names(self) -> set[str]:
+        return {
+            f"{app}.{code}"
+            for app, code in self.group.permissions.values_list("content_type__app_label", "codename")
+        }
+
+    @property
+    def requires_2fa(self) -> bool:
+        return bool(self.perm_names() & {"core.view_sensitive", "core.grant_role"})
+
+
+class RoleGrantQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class RoleGrant(models.Model):
+    """User U holds role R in area A (and everything below A)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="grants")
+    area = models.ForeignKey("places.Area", on_delete=models.PROTECT, related_name="grants")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = RoleGrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "area"],
+                condition=Q(revoked_at__isnull=True),
+                name="unique_active_grant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.role} · {self.area}"
+
+
+class DomainModel(models.Model):
+    """Base of every domain record: optimistic version, timestamps, change history."""
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords(inherit=True, excluded_fields=["updated_at"])
+
+    class Meta:
+        abstract = True
+
+
+class ScopedModel(DomainModel):
+    """A record that belongs to an area, soft-deletable, visible only within jurisdiction."""
+
+    area = models.ForeignKey(
+        "places.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deleted_reason = models.CharField(max_length=200, blank=True, editable=False)
+
+    objects = ScopedManager()
+    all_objects = AllObjectsManager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def scope_q(cls, paths: list[str]) -> Q:
+        from fangkong.places.models import Area
+
+        return Q(area_id__in=Area.objects.filter(area_prefix_q(paths)).values("id"))
+
+
+class ImmutableModel(models.Model):
+    """Rows written once and never changed or deleted through the application."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk and not self._state.adding:
+            raise PermissionError("log rows cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("log rows cannot be deleted")
+
+
+class AccessLog(ImmutableModel):
+    """Each unmasked view or export of personal data: who saw whose what, when and why."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("viewed unmasked")
+        EXPORT = "export", _("exported unmasked")
+        SEARCH = "search", _("searched by ID or phone")
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.BigIntegerField(_("record"), db_index=True)
+    subject_label = models.CharField(_("whose"), max_length=100)
+    fields = models.CharField(_("fields"), max_length=100)
+    reason = models.CharField(_("reason"), max_length=200)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+
+
+class SecurityEvent(ImmutableModel):
+    """Login failures, lockouts and access-control refusals (MLPS level 3)."""
+
+    class Kind(models.TextChoices):
+        LOGIN_FAILED = "login_failed", _("login failed")
+        LOCKED_OUT = "locked_out", _("locked out")
+        DENIED = "denied", _("access refused")
+        OTP_FAILED = "otp_failed", _("two-factor code wrong")
+        TOKEN_FAILED = "token_failed", _("API token refused")
+        LOGIN = "login", _("logged in")
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(_("path"), max_length=200, blank=True)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+
+
+class ApiToken(models.Model):
+    """A per-user API token; only its SHA-256 is stored, the secret is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=60)
+    prefix = models.CharField(max_length=12, unique=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        if self.revoked_at:
+            return False
+        return not (self.expires_at and self.expires_at <= timezone.now())
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a create with an ``Idempotency-Key``, replayed on retries."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    route = models.CharField(max_length=200)
+    request_digest = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="unique_idempotency_key")]
+
+
+class Job(models.Model):
+    """A long piece of work (import, export) run by the task worker, with visible progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    params = models.JSONField(default=dict)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    input_file = models.CharField(max_length=300, blank=True)
+    output_file = models.CharField(max_length=300, blank=True)
+    output_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -1,0 +1,82 @@
+"""Sensitive personal data: blind indexes, masking, and the access log of every unmasked view.
+
+Who may see a number unmasked is the ``core.view_sensitive`` permission, held through a role
+grant covering the record's area. Each unmasked view or export is logged with a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from fangkong.core import crypto
+from fangkong.core.validators import mask_mobile, mask_resident_id
+
+MASKERS = {"resident_id": mask_resident_id, "mobile": mask_mobile}
+VIEW_SENSITIVE = "core.view_sensitive"
+
+
+class SensitiveFieldsMixin(models.Model):
+    """Keeps blind index and last-four-digit search columns in step with encrypted fields.
+
+    Subclasses declare ``SENSITIVE = {"field": ("bidx_field", "suffix_field", "purpose")}``.
+    """
+
+    SENSITIVE: dict[str, tuple[str, str, str]] = {}
+
+    class Meta:
+        abstract = True
+
+    def refresh_sensitive_indexes(self) -> None:
+        for field, (bidx_field, suffix_field, purpose) in self.SENSITIVE.items():
+            value = getattr(self, field) or ""
+            setattr(self, bidx_field, crypto.blind_index(value, purpose) if value else "")
+            setattr(self, suffix_field, value[-4:] if value else "")
+
+    def save(self, *args, **kwargs):
+        self.refresh_sensitive_indexes()
+        super().save(*args, **kwargs)
+
+    def masked(self, field: str) -> str:
+        purpose = self.SENSITIVE[field][2]
+        return MASKERS[purpose](getattr(self, field) or "")
+
+
+def can_view_sensitive(user, obj: models.Model) -> bool:
+    """True if ``user`` holds ``core.view_sensitive`` in an area that covers ``obj``."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    from fangkong.core.scoping import grant_paths
+
+    area = getattr(obj, "area", None)
+    if area is None:
+        return False
+    return any(area.path.startswith(p) for p in grant_paths(user, VIEW_SENSITIVE))
+
+
+def log_access(
+    *, actor, subjects: Iterable[models.Model], action: str, fields: list[str], reason: str,
+    ip: str | None = None,
+) -> int:
+    """Write one access-log row per record whose personal data was shown or exported unmasked."""
+    from fangkong.core.models import AccessLog
+
+    rows = [
+        AccessLog(
+            actor=actor,
+            action=action,
+            subject_type=ContentType.objects.get_for_model(type(obj)),
+            subject_id=obj.pk,
+            subject_label=str(obj)[:100],
+            fields=",".join(fields)[:100],
+            reason=reason[:200],
+            ip=ip,
+        )
+        for obj in subjects
+    ]
+    AccessLog.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)

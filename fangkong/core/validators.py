@@ -1,0 +1,158 @@
+"""The one validator for each kind of input (DESIGN.md): forms, API and imports all call these.
+
+Messages are in the user's language and say what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from stdnum.cn import ric
+
+TEMPERATURE_MIN = Decimal("34.0")
+TEMPERATURE_MAX = Decimal("43.0")
+_ID_RE = re.compile(r"^\d{17}[\dX]$")
+_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+@dataclass(frozen=True)
+class ResidentId:
+    number: str
+    birth_date: dt.date
+    sex: str  # "M" or "F"
+    region_code: str
+    region_known: bool
+
+    @property
+    def warnings(self) -> list[str]:
+        if self.region_known:
+            return []
+        return [
+            _(
+                "Region code %(code)s is not in the current list of divisions; it may be a "
+                "retired code. The number was accepted."
+            )
+            % {"code": self.region_code}
+        ]
+
+
+def normalize_resident_id(value: str) -> str:
+    return re.sub(r"\s+", "", str(value or "")).upper()
+
+
+def validate_resident_id(value: str, *, today: dt.date | None = None) -> ResidentId:
+    """Check a resident ID number per GB 11643-1999 and return what it encodes.
+
+    The checksum and the birth date are strict. An unknown region code is only a warning:
+    numbers issued under codes that were later retired are still valid identities, which is
+    why python-stdnum's own region check (``ric.validate``) is not used here.
+    """
+    number = normalize_resident_id(value)
+    if not number:
+        raise ValidationError(_("Enter the resident ID number."), code="required")
+    if len(number) != 18:
+        raise ValidationError(
+            _("A resident ID number has 18 characters; this one has %(n)d.") % {"n": len(number)},
+            code="length",
+        )
+    if not _ID_RE.match(number):
+        raise ValidationError(
+            _("A resident ID number is 17 digits followed by a digit or X."), code="format"
+        )
+    try:
+        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise ValidationError(
+            _("The birth date in this ID number (%(digits)s) is not a real date.")
+            % {"digits": number[6:14]},
+            code="birth_date",
+        ) from None
+    today = today or timezone.localdate()
+    if birth > today or birth.year < 1890:
+        raise ValidationError(
+            _("The birth date in this ID number (%(date)s) is impossible.")
+            % {"date": birth.isoformat()},
+            code="birth_date",
+        )
+    if ric.calc_check_digit(number[:17]) != number[17]:
+        raise ValidationError(
+            _("The check digit of this ID number is wrong: please check each digit again."),
+            code="checksum",
+        )
+    try:
+        known = bool(ric.get_birth_place(number))
+    except Exception:  # stdnum raises InvalidComponent for unknown codes
+        known = False
+    sex = "M" if int(number[16]) % 2 else "F"
+    return ResidentId(number, birth, sex, number[:6], known)
+
+
+def normalize_mobile(value: str) -> str:
+    digits = re.sub(r"[\s\-]", "", str(value or ""))
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    return digits
+
+
+def validate_mobile(value: str) -> str:
+    """Return the normalised 11-digit mainland mobile number or raise a specific error."""
+    number = normalize_mobile(value)
+    if not number:
+        raise ValidationError(_("Enter the mobile number."), code="required")
+    if not number.isdigit():
+        raise ValidationError(_("A mobile number contains digits only."), code="format")
+    if len(number) != 11:
+        raise ValidationError(
+            _("A mainland mobile number has 11 digits; this one has %(n)d.") % {"n": len(number)},
+            code="length",
+        )
+    if not _MOBILE_RE.match(number):
+        raise ValidationError(
+            _("A mainland mobile number starts with 13 to 19."), code="prefix"
+        )
+    return number
+
+
+def validate_temperature(value) -> Decimal:
+    """Body temperature in °C, one decimal, within 34.0–43.0 (anything else is a typing error)."""
+    try:
+        temp = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError(_("Enter the temperature as a number, e.g. 36.5."), code="format") from None
+    if not temp.is_finite():
+        raise ValidationError(_("Enter the temperature as a number, e.g. 36.5."), code="format")
+    if temp < TEMPERATURE_MIN or temp > TEMPERATURE_MAX:
+        raise ValidationError(
+            _("%(t)s °C is not a possible body temperature (34.0–43.0 °C).") % {"t": temp},
+            code="range",
+        )
+    return temp.quantize(Decimal("0.1"))
+
+
+def validate_not_future(value: dt.date | dt.datetime) -> None:
+    now = timezone.now()
+    if isinstance(value, dt.datetime):
+        if value > now + dt.timedelta(minutes=5):
+            raise ValidationError(_("This time is in the future."), code="future")
+    elif value > timezone.localdate():
+        raise ValidationError(_("This date is in the future."), code="future")
+
+
+def mask_resident_id(number: str) -> str:
+    if not number:
+        return ""
+    return number[:6] + "*" * (len(number) - 10) + number[-4:] if len(number) > 10 else "*" * 6
+
+
+def mask_mobile(number: str) -> str:
+    if not number:
+        return ""
+    return number[:3] + "****" + number[-4:] if len(number) >= 8 else "****"

@@ -1,0 +1,72 @@
+import re
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.filtersets import ScopedFilterSet
+from fangkong.people.models import Person, Tag
+from fangkong.places.models import Area, Household
+
+_DIGITS_OR_X = re.compile(r"^\d{3}[\dXx]$|^\d{4}$")
+_LONG_NUMBER = re.compile(r"\d{7,}")
+
+
+def search_q(queryset, value: str):
+    """Name, pinyin initials or full pinyin, or the last four digits of ID or phone.
+
+    Full ID and phone numbers are refused here (they would travel in a URL); they are
+    searched by ``person_search`` through a POST.
+    """
+    value = value.strip()
+    if not value:
+        return queryset
+    if _LONG_NUMBER.search(value):
+        raise ValidationError(_("Search by a full ID or phone number with the search box."))
+    if _DIGITS_OR_X.match(value):
+        suffix = value.upper()
+        return queryset.filter(id_suffix=suffix) | queryset.filter(phone_suffix=suffix)
+    if value.isascii():
+        low = value.lower().replace(" ", "")
+        return queryset.filter(name_initials__startswith=low) | queryset.filter(
+            name_pinyin__startswith=low)
+    return queryset.filter(name__startswith=value) if len(value) == 1 else queryset.filter(
+        name__contains=value)
+
+
+class PersonFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Name, initials or last 4 digits"))
+    area = django_filters.ModelChoiceFilter(
+        queryset=Area.objects.all(), method="filter_area", label=_("Area")
+    )
+    household = django_filters.ModelChoiceFilter(queryset=Household.objects.all(),
+                                                 label=_("Household"))
+    sex = django_filters.ChoiceFilter(choices=Person.Sex.choices, label=_("Sex"))
+    is_resident = django_filters.BooleanFilter(label=_("Resident"))
+    tag = django_filters.ModelChoiceFilter(queryset=Tag.objects.all(), field_name="tags",
+                                           label=_("Tag"))
+    born_after = django_filters.DateFilter(field_name="birth_date", lookup_expr="gte",
+                                           label=_("Born on or after"))
+    born_before = django_filters.DateFilter(field_name="birth_date", lookup_expr="lte",
+                                            label=_("Born on or before"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("name_pinyin", "name"), ("birth_date", "birth_date"),
+                ("created_at", "created")),
+        field_labels={"name": _("Name"), "birth_date": _("Date of birth"),
+                      "created": _("Created")},
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Person
+        fields = ["q", "area", "household", "sex", "is_resident", "tag"]
+
+    def filter_q(self, queryset, name, value):
+        try:
+            return search_q(queryset, value)
+        except ValidationError as exc:
+            self.form.add_error("q", exc)
+            return queryset.none()
+
+    def filter_area(self, queryset, name, value):
+        return queryset.filter(area__path__startswith=value.path)

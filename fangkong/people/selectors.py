@@ -1,0 +1,60 @@
+"""Reads of the person registry, always scoped to the actor's jurisdiction."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from fangkong.core.crypto import blind_index
+from fangkong.core.validators import normalize_mobile, normalize_resident_id
+from fangkong.people.filtersets import PersonFilterSet, search_q
+from fangkong.people.models import Person
+
+
+def person_list(*, actor, filters: dict | None = None) -> QuerySet[Person]:
+    qs = Person.objects.restrict(actor, "view").select_related("area", "household")
+    return PersonFilterSet(filters or {}, queryset=qs, actor=actor).qs
+
+
+def person_get(*, actor, pk: int, action: str = "view") -> Person:
+    """The person if within the actor's scope; ``Person.DoesNotExist`` otherwise."""
+    return (Person.objects.restrict(actor, action)
+            .select_related("area", "household", "household__area").get(pk=pk))
+
+
+def person_search(*, actor, query: str) -> QuerySet[Person]:
+    """What a village worker types: a full ID or phone number (exact, through the blind index),
+    the last four digits of either, a name, or pinyin initials such as ``zs`` for 张三.
+
+    Called from POST handlers only, so that full numbers never appear in a URL.
+    """
+    base = Person.objects.restrict(actor, "view").select_related("area", "household")
+    value = (query or "").strip()
+    if not value:
+        return base.none()
+    compact = normalize_resident_id(value)
+    if len(compact) in (15, 18) and compact[:-1].isdigit():
+        return base.filter(id_number_bidx=blind_index(compact, "resident_id"))
+    mobile = normalize_mobile(value)
+    if len(mobile) == 11 and mobile.isdigit():
+        return base.filter(phone_bidx=blind_index(mobile, "mobile"))
+    return search_q(base, value)
+
+
+def person_duplicates(*, actor) -> list[list[Person]]:
+    """Groups of visible persons that look like the same human: same ID number, or same name
+    and same phone number."""
+    from django.db.models import Count
+
+    scoped = Person.objects.restrict(actor, "view")
+    groups = []
+    by_id = (scoped.exclude(id_number_bidx="").values("id_number_bidx")
+             .annotate(n=Count("id")).filter(n__gt=1).values_list("id_number_bidx", flat=True))
+    for bidx in by_id[:200]:
+        groups.append(list(scoped.filter(id_number_bidx=bidx).select_related("area")))
+    by_phone = (scoped.exclude(phone_bidx="").values("phone_bidx", "name")
+                .annotate(n=Count("id")).filter(n__gt=1).values_list("phone_bidx", "name"))
+    for bidx, name in by_phone[:200]:
+        group = list(scoped.filter(phone_bidx=bidx, name=name).select_related("area"))
+        if not any({p.pk for p in group} <= {p.pk for p in g} for g in groups):
+            groups.append(group)
+    return groups

@@ -1,0 +1,50 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.filtersets import ScopedFilterSet
+from fangkong.places.models import Area, Household
+
+
+class AreaFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Name or code"))
+    level = django_filters.ChoiceFilter(choices=Area.Level.choices, label=_("Level"))
+    parent = django_filters.ModelChoiceFilter(queryset=Area.objects.all(), label=_("Parent area"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("path", "path"), ("name", "name"), ("code", "code")),
+        field_labels={"path": _("Tree order"), "name": _("Name"), "code": _("Code")},
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Area
+        fields = ["q", "level", "parent"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(name__contains=value) | queryset.filter(code__startswith=value)
+
+
+class HouseholdFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Number, address or head"))
+    area = django_filters.ModelChoiceFilter(
+        queryset=Area.objects.all(), method="filter_area", label=_("Area")
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("number", "number"), ("address", "address"), ("created_at", "created")),
+        field_labels={"number": _("Household number"), "address": _("Address"),
+                      "created": _("Created")},
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Household
+        fields = ["q", "area"]
+
+    def filter_area(self, queryset, name, value):
+        return queryset.filter(area__path__startswith=value.path)
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return (queryset.filter(number__startswith=value)
+                | queryset.filter(address__contains=value)
+                | queryset.filter(head_name__startswith=value))

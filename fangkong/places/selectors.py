@@ -1,0 +1,80 @@
+"""Reads of areas and households, always scoped to the actor's jurisdiction."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+
+from django.db.models import Count, QuerySet
+
+from fangkong.places.filtersets import AreaFilterSet, HouseholdFilterSet
+from fangkong.places.models import Area, Household
+
+
+def area_list(*, actor, filters: dict | None = None) -> QuerySet[Area]:
+    qs = Area.objects.restrict(actor, "view").select_related("parent")
+    return AreaFilterSet(filters or {}, queryset=qs, actor=actor).qs
+
+
+def area_get(*, actor, pk: int, action: str = "view") -> Area:
+    """The area if the actor may see it; ``Area.DoesNotExist`` for out-of-scope and missing."""
+    return Area.objects.restrict(actor, action).get(pk=pk)
+
+
+def area_roots(*, actor) -> QuerySet[Area]:
+    """The top areas of the actor's jurisdiction: visible areas whose parent is not visible."""
+    visible = Area.objects.restrict(actor, "view")
+    return visible.exclude(parent__in=visible).order_by("path")
+
+
+def area_children(*, actor, area: Area) -> QuerySet[Area]:
+    return Area.objects.restrict(actor, "view").filter(parent=area).order_by("code")
+
+
+def area_counts(*, actor, areas: list[Area]) -> dict[int, dict[str, int]]:
+    """Households and persons under each area (whole subtree), counted within the actor's scope.
+
+    One grouped query per table over the areas' common subtree; sums are rolled up in Python
+    over the (small) area table instead of one COUNT per area.
+    """
+    from fangkong.people.models import Person
+
+    result = {a.pk: {"households": 0, "persons": 0, "areas": 0} for a in areas}
+    if not areas:
+        return result
+    leaf_paths = dict(Area.objects.values_list("id", "path"))
+    prefixes = [(a.pk, a.path) for a in areas]
+
+    def roll_up(rows, key):
+        totals = defaultdict(int)
+        for area_id, n in rows:
+            path = leaf_paths.get(area_id, "")
+            for pk, prefix in prefixes:
+                if path.startswith(prefix):
+                    totals[pk] += n
+        for pk, n in totals.items():
+            result[pk][key] = n
+
+    common = os.path.commonprefix([a.path for a in areas])
+    common = common[: common.rfind("/") + 1]
+    scoped_people = Person.objects.restrict(actor, "view").filter(area__path__startswith=common)
+    roll_up(scoped_people.values("area_id").annotate(n=Count("id")).values_list("area_id", "n"),
+            "persons")
+    scoped_households = Household.objects.restrict(actor, "view").filter(
+        area__path__startswith=common)
+    roll_up(scoped_households.values("area_id").annotate(n=Count("id"))
+            .values_list("area_id", "n"), "households")
+    child_counts = Area.objects.restrict(actor, "view").filter(parent__in=areas).values(
+        "parent_id").annotate(n=Count("id")).values_list("parent_id", "n")
+    for parent_id, n in child_counts:
+        result[parent_id]["areas"] = n
+    return result
+
+
+def household_list(*, actor, filters: dict | None = None) -> QuerySet[Household]:
+    qs = Household.objects.restrict(actor, "view").select_related("area")
+    return HouseholdFilterSet(filters or {}, queryset=qs, actor=actor).qs
+
+
+def household_get(*, actor, pk: int, action: str = "view") -> Household:
+    return Household.objects.restrict(actor, action).select_related("area").get(pk=pk)

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from fangkong.api import api
+
+urlpatterns = [
+    path("", include("fangkong.core.urls")),
+    path("places/", include("fangkong.places.urls")),
+    path("people/", include("fangkong.people.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+]
