@@ -1,0 +1,64 @@
+"""Fixtures shared by every app's tests: the world (a small district) and the personas."""
+
+import pytest
+
+from fangkong.core.testing import build_world, make_id_number, make_phone, make_user
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+@pytest.fixture
+def grid_worker(world):
+    return make_user("gridworker", "grid_worker", world.grid, full_name="王网格")
+
+
+@pytest.fixture
+def readonly(world):
+    return make_user("readonly", "auditor", world.district, full_name="审计员")
+
+
+@pytest.fixture
+def outsider(world):
+    return make_user("outsider", "grid_worker", world.other_grid, full_name="外镇网格员")
+
+
+@pytest.fixture
+def commander(world):
+    return make_user("commander", "district_commander", world.district, full_name="指挥长",
+                     demo=True)
+
+
+@pytest.fixture
+def sysadmin(world):
+    return make_user("sysadmin", "system_admin", world.district, full_name="管理员", demo=True)
+
+
+@pytest.fixture
+def person_in(world, commander):
+    from fangkong.people.services import person_create
+
+    return person_create(actor=commander, data={
+        "name": "张三", "id_number": make_id_number(), "phone": make_phone(),
+        "area": world.grid, "household": world.household, "relation": "户主",
+    })
+
+
+@pytest.fixture
+def person_out(world, commander):
+    from fangkong.people.services import person_create
+
+    return person_create(actor=commander, data={
+        "name": "李四", "id_number": make_id_number(birth="19751231"),
+        "phone": make_phone(), "area": world.other_grid, "household": world.other_household,
+    })
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    # Tests create many users; the production hasher's deliberate slowness only costs time here.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
