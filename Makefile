@@ -8,7 +8,7 @@ VENDOR := fangkong/static/vendor
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test setup venv static migrate demo browser lint format bench messages clean
+.PHONY: run test test-suite setup venv static migrate demo system-deps lint format bench messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,18 +50,22 @@ run: demo
 	  $(MANAGE) db_worker --queue-name '*' --interval 1 --no-reload & \
 	  $(MANAGE) runserver --noreload $(HOST):$(PORT)
 
-# Browser tests drive Debian's Chromium; as root on a fresh machine we install it (and CJK fonts).
-browser:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+# Browser tests drive Debian's Chromium (with CJK fonts, or Chinese renders as boxes); the
+# translation check needs GNU gettext. As root on a fresh machine we install them.
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! command -v xgettext >/dev/null || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "Installing Debian chromium and fonts-noto-cjk for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	    echo "Installing Debian chromium, fonts-noto-cjk and gettext"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext >/dev/null; \
 	  else \
-	    echo "Browser tests need: sudo apt-get install -y chromium fonts-noto-cjk" >&2; exit 1; \
+	    echo "Tests need: sudo apt-get install -y chromium fonts-noto-cjk gettext" >&2; exit 1; \
 	  fi; \
 	fi
 
-test: setup browser
+test: setup system-deps test-suite
+
+# The checks and the suite alone (CI runs it a second time with DATABASE_URL on PostgreSQL).
+test-suite:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(MANAGE) check
@@ -76,10 +80,10 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Rebuild translation catalogs (needs GNU gettext); compiled .mo files are committed.
+# Rebuild translation catalogs (needs GNU gettext): Simplified Chinese is translated by hand,
+# Traditional is derived from it with OpenCC, English is the source text. .mo files are committed.
 messages: venv
-	cd fangkong && ../$(MANAGE) makemessages -l zh_Hans -l zh_Hant -l en --no-obsolete
-	cd fangkong && ../$(MANAGE) compilemessages
+	$(PY) tools/i18n.py update
 
 bench: setup
 	$(PY) bench/run.py $(BENCH_ARGS)

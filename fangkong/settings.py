@@ -133,8 +133,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 
 TASKS = {
     "default": {
@@ -188,7 +189,9 @@ FANGKONG_KEY_FILE = Path(env_str("FANGKONG_KEY_FILE", str(VAR_DIR / "keys.json")
 
 # Retention: audit and access logs are kept at least this long and never edited.
 FANGKONG_LOG_RETENTION_DAYS = env_int("FANGKONG_LOG_RETENTION_DAYS", 365, minimum=180)
-FANGKONG_SOFT_DELETE_RETENTION_DAYS = env_int("FANGKONG_SOFT_DELETE_RETENTION_DAYS", 180, minimum=30)
+FANGKONG_SOFT_DELETE_RETENTION_DAYS = env_int(
+    "FANGKONG_SOFT_DELETE_RETENTION_DAYS", 180, minimum=30
+)
 FANGKONG_IMPORT_MAX_BYTES = env_int("FANGKONG_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 FANGKONG_EXPORT_INLINE_ROWS = env_int("FANGKONG_EXPORT_INLINE_ROWS", 5000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -247,4 +250,3 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
-

@@ -2,6 +2,9 @@
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.models import AccessLog, SecurityEvent
 
 
 class ScopedFilterSet(django_filters.FilterSet):
@@ -19,3 +22,55 @@ class ScopedFilterSet(django_filters.FilterSet):
                 field.widget.attrs.setdefault("class", "form-select form-select-sm"
                                               if isinstance(field.widget, forms.Select)
                                               else "form-control form-control-sm")
+
+
+def _date_range(field_name: str) -> tuple[django_filters.DateFilter, django_filters.DateFilter]:
+    """A 'from' and 'to' date pair on a timestamp, both days inclusive in local time."""
+    widget = forms.DateInput(attrs={"type": "date"})
+    return (
+        django_filters.DateFilter(field_name=field_name, lookup_expr="date__gte",
+                                  label=_("From"), widget=widget),
+        django_filters.DateFilter(field_name=field_name, lookup_expr="date__lte",
+                                  label=_("To"), widget=widget),
+    )
+
+
+def _style(form: forms.Form) -> None:
+    for field in form.fields.values():
+        select = isinstance(field.widget, forms.Select)
+        field.widget.attrs.setdefault(
+            "class", "form-select form-select-sm" if select else "form-control form-control-sm"
+        )
+
+
+class AccessLogFilterSet(django_filters.FilterSet):
+    """The access log's filters: who, what kind of access, and when."""
+
+    actor = django_filters.CharFilter(field_name="actor__username", lookup_expr="icontains",
+                                      label=_("User"))
+    action = django_filters.ChoiceFilter(choices=AccessLog.Action.choices, label=_("Action"))
+    date_from, date_to = _date_range("at")
+
+    class Meta:
+        model = AccessLog
+        fields = ["actor", "action", "date_from", "date_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self.form)
+
+
+class SecurityEventFilterSet(django_filters.FilterSet):
+    """Security events' filters: username, kind, and when."""
+
+    username = django_filters.CharFilter(lookup_expr="icontains", label=_("Username"))
+    kind = django_filters.ChoiceFilter(choices=SecurityEvent.Kind.choices, label=_("Kind"))
+    date_from, date_to = _date_range("at")
+
+    class Meta:
+        model = SecurityEvent
+        fields = ["username", "kind", "date_from", "date_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self.form)

@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -54,12 +55,16 @@ class Role(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        # Default role names are English source strings translated on display; a name an
+        # administrator typed in Chinese passes through unchanged.
+        return gettext(self.name)
 
     def perm_names(self) -> set[str]:
         return {
             f"{app}.{code}"
-            for app, code in self.group.permissions.values_list("content_type__app_label", "codename")
+            for app, code in self.group.permissions.values_list(
+                "content_type__app_label", "codename"
+            )
         }
 
     @property
@@ -75,7 +80,9 @@ class RoleGrantQuerySet(models.QuerySet):
 class RoleGrant(models.Model):
     """User U holds role R in area A (and everything below A)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants"
+    )
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="grants")
     area = models.ForeignKey("places.Area", on_delete=models.PROTECT, related_name="grants")
     granted_by = models.ForeignKey(
@@ -176,6 +183,9 @@ class AccessLog(ImmutableModel):
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.subject_label}"
+
 
 class SecurityEvent(ImmutableModel):
     """Login failures, lockouts and access-control refusals (MLPS level 3)."""
@@ -203,11 +213,16 @@ class SecurityEvent(ImmutableModel):
         verbose_name = _("security event")
         verbose_name_plural = _("security events")
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.username}"
+
 
 class ApiToken(models.Model):
     """A per-user API token; only its SHA-256 is stored, the secret is shown once."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=60)
     prefix = models.CharField(max_length=12, unique=True)
     digest = models.CharField(max_length=64)
@@ -243,7 +258,12 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="unique_idempotency_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="unique_idempotency_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"
 
 
 class Job(models.Model):
@@ -258,8 +278,12 @@ class Job(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("kind"), max_length=40)
     title = models.CharField(_("title"), max_length=200)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
     params = models.JSONField(default=dict)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
@@ -276,6 +300,9 @@ class Job(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("background job")
         verbose_name_plural = _("background jobs")
+
+    def __str__(self) -> str:
+        return self.title
 
     @property
     def percent(self) -> int:

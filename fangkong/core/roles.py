@@ -1,56 +1,131 @@
 """The roles of DESIGN.md as data. Seeded after every migrate when missing; an administrator may
 edit a role's permissions afterwards, and seeding never overwrites them."""
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 VIEW = ("places.view_area", "places.view_household", "people.view_person", "people.view_tag")
-EDIT_PEOPLE = ("places.add_household", "places.change_household", "people.add_person",
-               "people.change_person")
+EDIT_PEOPLE = (
+    "places.add_household",
+    "places.change_household",
+    "people.add_person",
+    "people.change_person",
+)
 AUDIT = ("core.view_accesslog", "core.view_securityevent")
 
 DEFAULT_ROLES: list[dict] = [
-    {"code": "district_commander", "name": N_("District commander"), "sort": 10,
-     "description": N_("Whole district: response level, directives, daily report; may unmask."),
-     "perms": (*VIEW, *EDIT_PEOPLE, "people.delete_person", "core.view_sensitive")},
-    {"code": "command_office", "name": N_("Command office"), "sort": 20,
-     "description": N_("Runs registers and tasks for the district."),
-     "perms": (*VIEW, *EDIT_PEOPLE, "places.add_area", "places.change_area",
-               "people.delete_person", "places.delete_household", "people.add_tag")},
-    {"code": "town_officer", "name": N_("Town officer"), "sort": 30,
-     "description": N_("One town: tasks for villages, town figures, cadres."),
-     "perms": (*VIEW, *EDIT_PEOPLE)},
-    {"code": "village_cadre", "name": N_("Village / community cadre"), "sort": 40,
-     "description": N_("One village or community: households, key persons, surveys."),
-     "perms": (*VIEW, *EDIT_PEOPLE, "places.add_area", "people.delete_person")},
-    {"code": "grid_worker", "name": N_("Grid worker"), "sort": 50,
-     "description": N_("One or more grids: door-to-door checks on a phone."),
-     "perms": (*VIEW, *EDIT_PEOPLE)},
-    {"code": "checkpoint_staff", "name": N_("Checkpoint staff"), "sort": 60,
-     "description": N_("One checkpoint: passage registration."),
-     "perms": ("places.view_area", "people.add_person")},
-    {"code": "clinician", "name": N_("Clinician"), "sort": 70,
-     "description": N_("One facility: triage, referrals, case reports."),
-     "perms": ("places.view_area", "people.view_person", "people.add_person")},
-    {"code": "pharmacist", "name": N_("Pharmacist"), "sort": 80,
-     "description": N_("One pharmacy: fever-medicine purchase reports (own only)."),
-     "perms": ("places.view_area",)},
-    {"code": "warehouse_keeper", "name": N_("Warehouse keeper"), "sort": 90,
-     "description": N_("District stores (supplies module, not yet available)."),
-     "perms": ("places.view_area",)},
-    {"code": "enterprise_liaison", "name": N_("Enterprise liaison"), "sort": 100,
-     "description": N_("Assigned firms (resumption module, not yet available)."),
-     "perms": ("places.view_area",)},
-    {"code": "counsellor", "name": N_("Counsellor"), "sort": 110,
-     "description": N_("Aid station (counselling module, not yet available)."),
-     "perms": ("places.view_area",)},
-    {"code": "auditor", "name": N_("Auditor"), "sort": 120,
-     "description": N_("Access log and security events; no health data."),
-     "perms": ("places.view_area", *AUDIT)},
-    {"code": "system_admin", "name": N_("System administrator"), "sort": 130,
-     "description": N_("Users, role grants and the area tree; no personal data by default."),
-     "perms": ("places.view_area", "places.add_area", "places.change_area",
-               "places.delete_area", "core.grant_role", "core.view_user", "core.add_user",
-               "core.change_user", "core.view_securityevent")},
+    {
+        "code": "district_commander",
+        "name": gettext_noop("District commander"),
+        "sort": 10,
+        "description": gettext_noop(
+            "Whole district: response level, directives, daily report; may unmask."
+        ),
+        "perms": (*VIEW, *EDIT_PEOPLE, "people.delete_person", "core.view_sensitive"),
+    },
+    {
+        "code": "command_office",
+        "name": gettext_noop("Command office"),
+        "sort": 20,
+        "description": gettext_noop("Runs registers and tasks for the district."),
+        "perms": (
+            *VIEW,
+            *EDIT_PEOPLE,
+            "places.add_area",
+            "places.change_area",
+            "people.delete_person",
+            "places.delete_household",
+            "people.add_tag",
+        ),
+    },
+    {
+        "code": "town_officer",
+        "name": gettext_noop("Town officer"),
+        "sort": 30,
+        "description": gettext_noop("One town: tasks for villages, town figures, cadres."),
+        "perms": (*VIEW, *EDIT_PEOPLE),
+    },
+    {
+        "code": "village_cadre",
+        "name": gettext_noop("Village / community cadre"),
+        "sort": 40,
+        "description": gettext_noop("One village or community: households, key persons, surveys."),
+        "perms": (*VIEW, *EDIT_PEOPLE, "places.add_area", "people.delete_person"),
+    },
+    {
+        "code": "grid_worker",
+        "name": gettext_noop("Grid worker"),
+        "sort": 50,
+        "description": gettext_noop("One or more grids: door-to-door checks on a phone."),
+        "perms": (*VIEW, *EDIT_PEOPLE),
+    },
+    {
+        "code": "checkpoint_staff",
+        "name": gettext_noop("Checkpoint staff"),
+        "sort": 60,
+        "description": gettext_noop("One checkpoint: passage registration."),
+        "perms": ("places.view_area", "people.add_person"),
+    },
+    {
+        "code": "clinician",
+        "name": gettext_noop("Clinician"),
+        "sort": 70,
+        "description": gettext_noop("One facility: triage, referrals, case reports."),
+        "perms": ("places.view_area", "people.view_person", "people.add_person"),
+    },
+    {
+        "code": "pharmacist",
+        "name": gettext_noop("Pharmacist"),
+        "sort": 80,
+        "description": gettext_noop("One pharmacy: fever-medicine purchase reports (own only)."),
+        "perms": ("places.view_area",),
+    },
+    {
+        "code": "warehouse_keeper",
+        "name": gettext_noop("Warehouse keeper"),
+        "sort": 90,
+        "description": gettext_noop("District stores (supplies module, not yet available)."),
+        "perms": ("places.view_area",),
+    },
+    {
+        "code": "enterprise_liaison",
+        "name": gettext_noop("Enterprise liaison"),
+        "sort": 100,
+        "description": gettext_noop("Assigned firms (resumption module, not yet available)."),
+        "perms": ("places.view_area",),
+    },
+    {
+        "code": "counsellor",
+        "name": gettext_noop("Counsellor"),
+        "sort": 110,
+        "description": gettext_noop("Aid station (counselling module, not yet available)."),
+        "perms": ("places.view_area",),
+    },
+    {
+        "code": "auditor",
+        "name": gettext_noop("Auditor"),
+        "sort": 120,
+        "description": gettext_noop("Access log and security events; no health data."),
+        "perms": ("places.view_area", *AUDIT),
+    },
+    {
+        "code": "system_admin",
+        "name": gettext_noop("System administrator"),
+        "sort": 130,
+        "description": gettext_noop(
+            "Users, role grants and the area tree; no personal data by default."
+        ),
+        "perms": (
+            "places.view_area",
+            "places.add_area",
+            "places.change_area",
+            "places.delete_area",
+            "core.grant_role",
+            "core.view_user",
+            "core.add_user",
+            "core.change_user",
+            "core.view_securityevent",
+        ),
+    },
 ]
 
 
@@ -66,12 +141,19 @@ def seed_roles(**kwargs) -> None:
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0, using=kwargs.get("using", "default"))
 
-    perms = {f"{p.content_type.app_label}.{p.codename}": p
-             for p in Permission.objects.select_related("content_type")}
+    perms = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.select_related("content_type")
+    }
     for spec in DEFAULT_ROLES:
         if Role.objects.filter(code=spec["code"]).exists():
             continue
         group, _ = Group.objects.get_or_create(name=f"role:{spec['code']}")
         group.permissions.set([perms[p] for p in spec["perms"] if p in perms])
-        Role.objects.create(code=spec["code"], name=spec["name"], sort=spec["sort"],
-                            description=spec["description"], group=group)
+        Role.objects.create(
+            code=spec["code"],
+            name=spec["name"],
+            sort=spec["sort"],
+            description=spec["description"],
+            group=group,
+        )
