@@ -1,10 +1,33 @@
-"""The REST API at /api/v1/ (django-ninja); OpenAPI docs at /api/v1/docs."""
+"""The REST API at /api/v1/ (django-ninja); OpenAPI docs at /api/v1/docs.
+
+Every route needs a user: a per-user token (``Authorization: Bearer fk_<prefix>_<secret>``)
+or the browser session (CSRF on writes, second factor entered when the roles require it).
+Errors are JSON (``fangkong.core.api_errors``); creates honour ``Idempotency-Key``
+(``fangkong.core.idempotency``). A new module adds its router here.
+"""
 
 from ninja import NinjaAPI
 
+from fangkong.core.api_auth import api_auth
+from fangkong.core.api_errors import install_error_handlers
 from fangkong.people.api import router as people_router
 from fangkong.places.api import router as places_router
 
-api = NinjaAPI(title="Fangkong API", version="1", urls_namespace="api")
+api = NinjaAPI(
+    title="Fangkong API",
+    version="1",
+    description=(
+        "District epidemic prevention and control. Authenticate with "
+        "`Authorization: Bearer fk_<prefix>_<secret>` (create a token on your profile page) "
+        "or a signed-in browser session. Lists are paginated (`page`, `page_size`); updates "
+        "carry the `version` you read and answer 409 with the current record when it is "
+        "stale; creates accept an `Idempotency-Key` header. ID and phone numbers are masked; "
+        "full numbers are searched with POST /persons/search and shown by POST "
+        "/persons/{id}/reveal (logged)."
+    ),
+    urls_namespace="api",
+    auth=api_auth(),
+)
+install_error_handlers(api)
 api.add_router("/", places_router)
 api.add_router("/", people_router)
