@@ -4,6 +4,7 @@ from django.urls import include, path
 from fangkong.api import api
 
 urlpatterns = [
+    path("", include("fangkong.core.urls_accounts")),
     path("", include("fangkong.core.urls")),
     path("places/", include("fangkong.places.urls")),
     path("people/", include("fangkong.people.urls")),

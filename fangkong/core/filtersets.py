@@ -19,19 +19,24 @@ class ScopedFilterSet(django_filters.FilterSet):
                 f.queryset = model.objects.restrict(self.actor, "view")
         for field in self.form.fields.values():
             if isinstance(field.widget, forms.Select | forms.TextInput | forms.NumberInput):
-                field.widget.attrs.setdefault("class", "form-select form-select-sm"
-                                              if isinstance(field.widget, forms.Select)
-                                              else "form-control form-control-sm")
+                field.widget.attrs.setdefault(
+                    "class",
+                    "form-select form-select-sm"
+                    if isinstance(field.widget, forms.Select)
+                    else "form-control form-control-sm",
+                )
 
 
 def _date_range(field_name: str) -> tuple[django_filters.DateFilter, django_filters.DateFilter]:
     """A 'from' and 'to' date pair on a timestamp, both days inclusive in local time."""
     widget = forms.DateInput(attrs={"type": "date"})
     return (
-        django_filters.DateFilter(field_name=field_name, lookup_expr="date__gte",
-                                  label=_("From"), widget=widget),
-        django_filters.DateFilter(field_name=field_name, lookup_expr="date__lte",
-                                  label=_("To"), widget=widget),
+        django_filters.DateFilter(
+            field_name=field_name, lookup_expr="date__gte", label=_("From"), widget=widget
+        ),
+        django_filters.DateFilter(
+            field_name=field_name, lookup_expr="date__lte", label=_("To"), widget=widget
+        ),
     )
 
 
@@ -46,8 +51,9 @@ def _style(form: forms.Form) -> None:
 class AccessLogFilterSet(django_filters.FilterSet):
     """The access log's filters: who, what kind of access, and when."""
 
-    actor = django_filters.CharFilter(field_name="actor__username", lookup_expr="icontains",
-                                      label=_("User"))
+    actor = django_filters.CharFilter(
+        field_name="actor__username", lookup_expr="icontains", label=_("User")
+    )
     action = django_filters.ChoiceFilter(choices=AccessLog.Action.choices, label=_("Action"))
     date_from, date_to = _date_range("at")
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import Role
@@ -46,10 +47,15 @@ class OtpCodeForm(forms.Form):
         label=_("6-digit code"),
         min_length=6,
         max_length=6,
-        widget=forms.TextInput(attrs={
-            "inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}",
-            "autofocus": True, "class": "form-control form-control-lg text-center fk-otp",
-        }),
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "pattern": "[0-9]{6}",
+                "autofocus": True,
+                "class": "form-control form-control-lg text-center fk-otp",
+            }
+        ),
     )
 
     def clean_code(self) -> str:
@@ -67,11 +73,13 @@ class TokenCreateForm(forms.Form):
         ("", _("Never (revoke it by hand)")),
     ]
     name = forms.CharField(
-        label=_("Name"), max_length=60,
+        label=_("Name"),
+        max_length=60,
         help_text=_("Which device or script uses it, e.g. “checkpoint tablet 3”."),
     )
-    expires_in = forms.ChoiceField(label=_("Expires"), choices=EXPIRY_CHOICES, required=False,
-                                   initial="90")
+    expires_in = forms.ChoiceField(
+        label=_("Expires"), choices=EXPIRY_CHOICES, required=False, initial="90"
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,6 +96,12 @@ class AreaChoiceField(forms.ModelChoiceField):
         return f"{'　' * (len(obj.path.strip('/').split('/')) - 1)}{obj.name} ({obj.code})"
 
 
+class RoleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Role) -> str:
+        # Role names are stored in English source text and translated when shown.
+        return gettext(obj.name)
+
+
 class GrantForm(forms.Form):
     """Role and area; the area choices are only those in the actor's grant scope.
 
@@ -95,7 +109,7 @@ class GrantForm(forms.Form):
     scope fails here as "not one of the available choices"; the service re-checks anyway.
     """
 
-    role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.all())
+    role = RoleChoiceField(label=_("Role"), queryset=Role.objects.all())
     area = AreaChoiceField(label=_("Area"), queryset=Area.objects.none())
 
     def __init__(self, *args, areas=None, **kwargs):
@@ -109,23 +123,34 @@ class GrantForm(forms.Form):
 
 class UserCreateForm(GrantForm):
     username = forms.RegexField(
-        label=_("Username"), max_length=150, regex=r"^[\w.@+-]+$",
+        label=_("Username"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
         help_text=_("Letters, digits and @ . + - _ only."),
         widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off"}),
     )
     full_name = forms.CharField(label=_("Full name"), max_length=50)
     organisation = forms.CharField(label=_("Organisation"), max_length=100, required=False)
     password1 = forms.CharField(
-        label=_("Password"), strip=False,
+        label=_("Password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 10 characters, not a common or all-digit password."),
     )
     password2 = forms.CharField(
-        label=_("Password again"), strip=False,
+        label=_("Password again"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
-    field_order = ["username", "full_name", "organisation", "password1", "password2", "role",
-                   "area"]
+    field_order = [
+        "username",
+        "full_name",
+        "organisation",
+        "password1",
+        "password2",
+        "role",
+        "area",
+    ]
 
     def __init__(self, *args, superuser: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -25,7 +25,7 @@ GRANT_PERM = "core.grant_role"
 
 
 def grantable_areas(actor) -> QuerySet[Area]:
-    """Areas in which ``actor`` may grant roles: at or below their own ``core.grant_role`` grants."""
+    """Areas where ``actor`` may grant roles: at or below their own ``core.grant_role`` grants."""
     if getattr(actor, "is_superuser", False) and actor.is_active:
         return Area.objects.all()
     paths = grant_paths(actor, GRANT_PERM)
@@ -94,8 +94,11 @@ def user_create(
         _require_granting(actor, area)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This username is already taken.")}, code="unique")
-    user = User(username=username, full_name=(full_name or "").strip(),
-                organisation=(organisation or "").strip())
+    user = User(
+        username=username,
+        full_name=(full_name or "").strip(),
+        organisation=(organisation or "").strip(),
+    )
     try:
         password_validation.validate_password(password, user=user)
     except ValidationError as exc:
@@ -126,16 +129,24 @@ def grant_create(*, actor, user: User, role: Role, area: Area) -> RoleGrant:
         raise ValidationError(_("This account is disabled."), code="inactive")
     if RoleGrant.objects.active().filter(user=user, role=role, area=area).exists():
         raise ValidationError(
-            {"role": _("%(user)s already holds this role in %(area)s.")
-             % {"user": user, "area": area.name}},
+            {
+                "role": _("%(user)s already holds this role in %(area)s.")
+                % {"user": user, "area": area.name}
+            },
             code="duplicate",
         )
     grant = RoleGrant(user=user, role=role, area=area, granted_by=actor)
     grant._history_user = actor
     grant.save()
     clear_scope_cache(user)
-    log.info("role granted: grant_id=%s role=%s area_id=%s user_id=%s by actor_id=%s",
-             grant.pk, role.code, area.pk, user.pk, actor.pk)
+    log.info(
+        "role granted: grant_id=%s role=%s area_id=%s user_id=%s by actor_id=%s",
+        grant.pk,
+        role.code,
+        area.pk,
+        user.pk,
+        actor.pk,
+    )
     return grant
 
 
@@ -149,6 +160,10 @@ def grant_revoke(*, actor, grant: RoleGrant) -> RoleGrant:
         locked._history_user = actor
         locked.save(update_fields=["revoked_at"])
         clear_scope_cache(locked.user)
-        log.info("role revoked: grant_id=%s user_id=%s by actor_id=%s",
-                 locked.pk, locked.user_id, actor.pk)
+        log.info(
+            "role revoked: grant_id=%s user_id=%s by actor_id=%s",
+            locked.pk,
+            locked.user_id,
+            actor.pk,
+        )
     return locked
