@@ -208,7 +208,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "fangkong" / "static"]
-STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Only collectstatic needs STATIC_ROOT; in development static files come from the finders.
+_static_root = env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles") if PRODUCTION else None)
+STATIC_ROOT = Path(_static_root) if _static_root else None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

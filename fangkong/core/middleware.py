@@ -8,8 +8,9 @@ _OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/")
 class TwoFactorRequiredMiddleware:
     """Send a signed-in user whose roles need TOTP to set it up or enter a code first.
 
-    API calls are not redirected here: token-authenticated calls carry their own check, and a
-    browser session without a verified device is refused by the API's session authentication.
+    Whether the roles need it is worked out on every request of a not-yet-verified user (one
+    small query), so a role granted during a session takes effect at once. API calls are not
+    redirected: the API's session authentication refuses an unverified session itself.
     """
 
     def __init__(self, get_response):
@@ -23,7 +24,7 @@ class TwoFactorRequiredMiddleware:
             and not request.path.startswith(_OPEN_PREFIXES)
             and needs_second_factor(request)
         ):
-            return redirect(f"{reverse('otp_verify')}")
+            return redirect(reverse("otp_verify"))
         return self.get_response(request)
 
 
@@ -31,6 +32,6 @@ def needs_second_factor(request) -> bool:
     from fangkong.core.twofactor import requires_2fa
 
     user = request.user
-    if "fk_needs_2fa" not in request.session:
-        request.session["fk_needs_2fa"] = requires_2fa(user)
-    return bool(request.session["fk_needs_2fa"]) and not user.is_verified()
+    if user.is_verified():
+        return False
+    return requires_2fa(user)

@@ -21,50 +21,96 @@ class NavItem:
 class NavGroup:
     key: str
     glyph: str
+    short: str  # what fits in the menu bar; ``label`` heads the dropdown
     label: str
     items: tuple[NavItem, ...]
 
 
 NAV: tuple[NavGroup, ...] = (
-    NavGroup("base", "基", _("Base registers"), (
-        NavItem(_("Area browser"), "places:area_browser", "diagram-3", "places.view_area"),
-        NavItem(_("Households"), "places:household_list", "house-door", "places.view_household"),
-        NavItem(_("Persons"), "people:person_list", "people", "people.view_person"),
-    )),
-    NavGroup("early", "早", _("Early: command"), (
-        NavItem(_("Response level and directives"), icon="megaphone"),
-        NavItem(_("Meetings and tasks"), icon="list-check"),
-        NavItem(_("Area responsibility (包干)"), icon="person-badge"),
-    )),
-    NavGroup("strict", "严", _("Strict: input, spread, treatment"), (
-        NavItem(_("Checkpoints"), icon="sign-stop"),
-        NavItem(_("Home observation (14 days)"), icon="thermometer-half"),
-        NavItem(_("Carpet surveys and big-data leads"), icon="clipboard-check"),
-        NavItem(_("Patrols and venue closures"), icon="shield-check"),
-        NavItem(_("Fever clinics and pharmacies"), icon="hospital"),
-    )),
-    NavGroup("broad", "广", _("Broad: mobilise"), (
-        NavItem(_("Publicity, SMS and phone calls"), icon="broadcast"),
-        NavItem(_("Volunteers and neighbour supervisors"), icon="people-fill"),
-        NavItem(_("Psychological aid"), icon="heart"),
-    )),
-    NavGroup("practical", "实", _("Practical: resources"), (
-        NavItem(_("Supplies and donations"), icon="box-seam"),
-        NavItem(_("Cadres and medical staff"), icon="person-workspace"),
-    )),
-    NavGroup("comprehensive", "全", _("Comprehensive: recovery"), (
-        NavItem(_("Resumption of work"), icon="building"),
-        NavItem(_("Spring farming and lake restoration"), icon="flower1"),
-    )),
-    NavGroup("reports", "报", _("Reports"), (
-        NavItem(_("Daily situation report"), icon="file-earmark-text"),
-        NavItem(_("Dashboard"), icon="bar-chart"),
-    )),
+    NavGroup(
+        "base",
+        "基",
+        _("Registers"),
+        _("Base registers"),
+        (
+            NavItem(_("Area browser"), "places:area_browser", "diagram-3", "places.view_area"),
+            NavItem(
+                _("Households"), "places:household_list", "house-door", "places.view_household"
+            ),
+            NavItem(_("Persons"), "people:person_list", "people", "people.view_person"),
+        ),
+    ),
+    NavGroup(
+        "early",
+        "早",
+        _("Command"),
+        _("Early: command"),
+        (
+            NavItem(_("Response level and directives"), icon="megaphone"),
+            NavItem(_("Meetings and tasks"), icon="list-check"),
+            NavItem(_("Area responsibility (包干)"), icon="person-badge"),
+        ),
+    ),
+    NavGroup(
+        "strict",
+        "严",
+        _("Control"),
+        _("Strict: input, spread, treatment"),
+        (
+            NavItem(_("Checkpoints"), icon="sign-stop"),
+            NavItem(_("Home observation (14 days)"), icon="thermometer-half"),
+            NavItem(_("Carpet surveys and big-data leads"), icon="clipboard-check"),
+            NavItem(_("Patrols and venue closures"), icon="shield-check"),
+            NavItem(_("Fever clinics and pharmacies"), icon="hospital"),
+        ),
+    ),
+    NavGroup(
+        "broad",
+        "广",
+        _("Mobilise"),
+        _("Broad: mobilise"),
+        (
+            NavItem(_("Publicity, SMS and phone calls"), icon="broadcast"),
+            NavItem(_("Volunteers and neighbour supervisors"), icon="people-fill"),
+            NavItem(_("Psychological aid"), icon="heart"),
+        ),
+    ),
+    NavGroup(
+        "practical",
+        "实",
+        _("Resources"),
+        _("Practical: resources"),
+        (
+            NavItem(_("Supplies and donations"), icon="box-seam"),
+            NavItem(_("Cadres and medical staff"), icon="person-workspace"),
+        ),
+    ),
+    NavGroup(
+        "comprehensive",
+        "全",
+        _("Recovery"),
+        _("Comprehensive: recovery"),
+        (
+            NavItem(_("Resumption of work"), icon="building"),
+            NavItem(_("Spring farming and lake restoration"), icon="flower1"),
+        ),
+    ),
+    NavGroup(
+        "reports",
+        "报",
+        _("Reports"),
+        _("Reports"),
+        (
+            NavItem(_("Daily situation report"), icon="file-earmark-text"),
+            NavItem(_("Dashboard"), icon="bar-chart"),
+        ),
+    ),
 )
 
 ADMIN_NAV = (
     NavItem(_("Users and role grants"), "core:user_list", "person-gear", "core.grant_role"),
     NavItem(_("Access log"), "core:accesslog_list", "eye", "core.view_accesslog"),
-    NavItem(_("Security events"), "core:securityevent_list", "shield-lock",
-            "core.view_securityevent"),
+    NavItem(
+        _("Security events"), "core:securityevent_list", "shield-lock", "core.view_securityevent"
+    ),
 )

@@ -174,7 +174,6 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            request.session["fk_needs_2fa"] = requires_2fa(user)
             return redirect(next_url)
         SecurityEvent.objects.create(
             kind=SecurityEvent.Kind.OTP_FAILED,
