@@ -65,7 +65,8 @@ class PersonFilterSet(ScopedFilterSet):
         try:
             return search_q(queryset, value)
         except ValidationError as exc:
-            self.form.add_error("q", exc)
+            # Not add_error(): it deletes cleaned_data["q"] while django-filter iterates it.
+            self.form.errors.setdefault("q", self.form.error_class()).extend(exc.messages)
             return queryset.none()
 
     def filter_area(self, queryset, name, value):

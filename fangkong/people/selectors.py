@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from fangkong.core.crypto import blind_index
 from fangkong.core.validators import normalize_mobile, normalize_resident_id
 from fangkong.people.filtersets import PersonFilterSet, search_q
-from fangkong.people.models import Person
+from fangkong.people.models import Person, Tag
 
 
 def person_list(*, actor, filters: dict | None = None) -> QuerySet[Person]:
@@ -17,8 +17,11 @@ def person_list(*, actor, filters: dict | None = None) -> QuerySet[Person]:
 
 def person_get(*, actor, pk: int, action: str = "view") -> Person:
     """The person if within the actor's scope; ``Person.DoesNotExist`` otherwise."""
-    return (Person.objects.restrict(actor, action)
-            .select_related("area", "household", "household__area").get(pk=pk))
+    return (
+        Person.objects.restrict(actor, action)
+        .select_related("area", "household", "household__area")
+        .get(pk=pk)
+    )
 
 
 def person_search(*, actor, query: str) -> QuerySet[Person]:
@@ -47,14 +50,56 @@ def person_duplicates(*, actor) -> list[list[Person]]:
 
     scoped = Person.objects.restrict(actor, "view")
     groups = []
-    by_id = (scoped.exclude(id_number_bidx="").values("id_number_bidx")
-             .annotate(n=Count("id")).filter(n__gt=1).values_list("id_number_bidx", flat=True))
+    by_id = (
+        scoped.exclude(id_number_bidx="")
+        .values("id_number_bidx")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("id_number_bidx", flat=True)
+    )
     for bidx in by_id[:200]:
         groups.append(list(scoped.filter(id_number_bidx=bidx).select_related("area")))
-    by_phone = (scoped.exclude(phone_bidx="").values("phone_bidx", "name")
-                .annotate(n=Count("id")).filter(n__gt=1).values_list("phone_bidx", "name"))
+    by_phone = (
+        scoped.exclude(phone_bidx="")
+        .values("phone_bidx", "name")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("phone_bidx", "name")
+    )
     for bidx, name in by_phone[:200]:
         group = list(scoped.filter(phone_bidx=bidx, name=name).select_related("area"))
         if not any({p.pk for p in group} <= {p.pk for p in g} for g in groups):
             groups.append(group)
     return groups
+
+
+def person_merged_from(*, actor, person: Person) -> QuerySet[Person]:
+    """Records merged into ``person`` (soft-deleted), within the actor's scope."""
+    return Person.all_objects.restrict(actor, "view").filter(merged_into=person).order_by("id")
+
+
+def person_get_with_merged(*, actor, pk: int) -> Person:
+    """A person, including soft-deleted merged records (for their history page)."""
+    return (
+        (
+            Person.all_objects.restrict(actor, "view").filter(deleted_at__isnull=True)
+            | Person.all_objects.restrict(actor, "view").filter(merged_into__isnull=False)
+        )
+        .select_related("area")
+        .get(pk=pk)
+    )
+
+
+def household_fellows(*, actor, person: Person) -> QuerySet[Person]:
+    if not person.household_id:
+        return Person.objects.none()
+    return (
+        Person.objects.restrict(actor, "view")
+        .filter(household_id=person.household_id)
+        .exclude(pk=person.pk)
+        .order_by("id")
+    )
+
+
+def tag_choices() -> QuerySet[Tag]:
+    return Tag.objects.all()

@@ -14,11 +14,19 @@ from fangkong.core.services import create_record, soft_delete_record, update_rec
 from fangkong.core.text import pinyin_of
 from fangkong.core.validators import validate_mobile, validate_resident_id
 from fangkong.people.models import Person, Tag
-from fangkong.places.models import Area, Household
 
 PERSON_FIELDS = {
-    "name", "id_number", "phone", "household", "relation", "current_address",
-    "registered_residence", "is_resident", "area", "sex", "birth_date",
+    "name",
+    "id_number",
+    "phone",
+    "household",
+    "relation",
+    "current_address",
+    "registered_residence",
+    "is_resident",
+    "area",
+    "sex",
+    "birth_date",
 }
 
 
@@ -59,7 +67,8 @@ def _normalise(data: dict[str, Any], *, instance: Person | None = None) -> dict[
         elif out["area"].pk != household.area_id:
             errors.setdefault("household", []).append(
                 _("The household is in %(grid)s, not in the chosen area.")
-                % {"grid": household.area.name})
+                % {"grid": household.area.name}
+            )
     if errors:
         raise ValidationError(errors)
     return out
@@ -75,8 +84,12 @@ def _check_duplicate_id(number: str, *, exclude_pk: int | None = None) -> None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
         raise ValidationError(
-            {"id_number": _("A person with this ID number is already registered. Search for "
-                            "them instead, or merge the two records.")},
+            {
+                "id_number": _(
+                    "A person with this ID number is already registered. Search for "
+                    "them instead, or merge the two records."
+                )
+            },
             code="duplicate",
         )
 
@@ -92,21 +105,32 @@ def person_create(*, actor, data: dict[str, Any], tags: list[Tag] | None = None)
 
 
 @transaction.atomic
-def person_update(*, actor, person: Person, expected_version: int | None,
-                  data: dict[str, Any], tags: list[Tag] | None = None) -> Person:
+def person_update(
+    *,
+    actor,
+    person: Person,
+    expected_version: int | None,
+    data: dict[str, Any],
+    tags: list[Tag] | None = None,
+) -> Person:
     """Change a person's record; a stale ``expected_version`` raises ``StaleVersion``."""
     fields = _normalise(data, instance=person)
     if "household" in fields and fields["household"] is not None and "area" not in data:
         fields["area"] = fields["household"].area
     _check_duplicate_id(fields.get("id_number", ""), exclude_pk=person.pk)
-    return update_record(person, actor=actor, expected_version=expected_version, changes=fields,
-                         m2m={"tags": tags} if tags is not None else None)
+    return update_record(
+        person,
+        actor=actor,
+        expected_version=expected_version,
+        changes=fields,
+        m2m={"tags": tags} if tags is not None else None,
+    )
 
 
-def person_delete(*, actor, person: Person, reason: str,
-                  expected_version: int | None = None) -> Person:
-    return soft_delete_record(person, actor=actor, reason=reason,
-                              expected_version=expected_version)
+def person_delete(
+    *, actor, person: Person, reason: str, expected_version: int | None = None
+) -> Person:
+    return soft_delete_record(person, actor=actor, reason=reason, expected_version=expected_version)
 
 
 @transaction.atomic
@@ -121,14 +145,22 @@ def person_merge(*, actor, keep: Person, drop: Person, reason: str) -> Person:
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason for the merge.")})
     changes = {}
-    for field in ("id_number", "phone", "household", "relation", "current_address",
-                  "registered_residence", "birth_date", "sex"):
+    for field in (
+        "id_number",
+        "phone",
+        "household",
+        "relation",
+        "current_address",
+        "registered_residence",
+        "birth_date",
+        "sex",
+    ):
         if not getattr(keep, field) and getattr(drop, field):
             changes[field] = getattr(drop, field)
     drop_tags = list(drop.tags.all())
-    dropped = soft_delete_record(drop, actor=actor,
-                                 reason=_("Merged into #%(pk)d: %(why)s")
-                                 % {"pk": keep.pk, "why": reason})
+    dropped = soft_delete_record(
+        drop, actor=actor, reason=_("Merged into #%(pk)d: %(why)s") % {"pk": keep.pk, "why": reason}
+    )
     Person.all_objects.filter(pk=dropped.pk).update(merged_into=keep)
     if "id_number" in changes:
         changes.update({k: v for k, v in _normalise({"id_number": changes["id_number"]}).items()})
@@ -145,8 +177,32 @@ def person_reveal(*, actor, person: Person, reason: str, ip: str | None = None) 
         raise PermissionDenied(_("You may not view unmasked personal data."))
     if len(reason) < 2:
         raise ValidationError({"reason": _("Say why you need to see the full numbers.")})
-    log_access(actor=actor, subjects=[person], action=AccessLog.Action.VIEW,
-               fields=["id_number", "phone"], reason=reason, ip=ip)
+    log_access(
+        actor=actor,
+        subjects=[person],
+        action=AccessLog.Action.VIEW,
+        fields=["id_number", "phone"],
+        reason=reason,
+        ip=ip,
+    )
     return {"id_number": person.id_number, "phone": person.phone}
 
 
+def person_check(*, data: dict[str, Any], exclude_pk: int | None = None) -> dict[str, Any]:
+    """Validate a person's data as ``person_create`` would, without writing (for imports).
+
+    Returns the normalised fields; raises ``ValidationError`` keyed by field.
+    """
+    fields = _normalise(data)
+    _check_duplicate_id(fields.get("id_number", ""), exclude_pk=exclude_pk)
+    return fields
+
+
+def region_warnings(id_number: str) -> list[str]:
+    """Warnings (not errors) about an accepted ID number, e.g. a retired region code."""
+    if not id_number:
+        return []
+    try:
+        return validate_resident_id(id_number).warnings
+    except ValidationError:
+        return []

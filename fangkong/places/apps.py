@@ -6,3 +6,8 @@ class PlacesConfig(AppConfig):
     name = "fangkong.places"
     label = "places"
     verbose_name = _("Places")
+
+    def ready(self):
+        # Register importers and exporters in every process, the task worker included, which
+        # never loads the URLconf that imports the views.
+        from . import exporters, importers  # noqa: F401

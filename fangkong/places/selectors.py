@@ -58,14 +58,24 @@ def area_counts(*, actor, areas: list[Area]) -> dict[int, dict[str, int]]:
     common = os.path.commonprefix([a.path for a in areas])
     common = common[: common.rfind("/") + 1]
     scoped_people = Person.objects.restrict(actor, "view").filter(area__path__startswith=common)
-    roll_up(scoped_people.values("area_id").annotate(n=Count("id")).values_list("area_id", "n"),
-            "persons")
+    roll_up(
+        scoped_people.values("area_id").annotate(n=Count("id")).values_list("area_id", "n"),
+        "persons",
+    )
     scoped_households = Household.objects.restrict(actor, "view").filter(
-        area__path__startswith=common)
-    roll_up(scoped_households.values("area_id").annotate(n=Count("id"))
-            .values_list("area_id", "n"), "households")
-    child_counts = Area.objects.restrict(actor, "view").filter(parent__in=areas).values(
-        "parent_id").annotate(n=Count("id")).values_list("parent_id", "n")
+        area__path__startswith=common
+    )
+    roll_up(
+        scoped_households.values("area_id").annotate(n=Count("id")).values_list("area_id", "n"),
+        "households",
+    )
+    child_counts = (
+        Area.objects.restrict(actor, "view")
+        .filter(parent__in=areas)
+        .values("parent_id")
+        .annotate(n=Count("id"))
+        .values_list("parent_id", "n")
+    )
     for parent_id, n in child_counts:
         result[parent_id]["areas"] = n
     return result
@@ -78,3 +88,44 @@ def household_list(*, actor, filters: dict | None = None) -> QuerySet[Household]
 
 def household_get(*, actor, pk: int, action: str = "view") -> Household:
     return Household.objects.restrict(actor, action).select_related("area").get(pk=pk)
+
+
+def areas_with_perm(*, actor, perm: str) -> QuerySet[Area]:
+    """Areas at or below a grant of ``perm`` (e.g. where the actor may add persons): the scoped
+    choices of form fields and importers."""
+    from fangkong.core.scoping import area_prefix_q, grant_paths
+
+    if getattr(actor, "is_superuser", False):
+        return Area.objects.all()
+    return Area.objects.filter(area_prefix_q(grant_paths(actor, perm)))
+
+
+def area_breadcrumb(*, actor, area: Area) -> list[tuple[Area, bool]]:
+    """``area`` and its ancestors, top first, each with whether the actor may open it.
+
+    Names of the areas above one's own are not secret (they are on every signboard); the
+    browser only links those inside the actor's scope.
+    """
+    chain = [*area.ancestors(), area]
+    visible = set(
+        Area.objects.restrict(actor, "view")
+        .filter(pk__in=[a.pk for a in chain])
+        .values_list("pk", flat=True)
+    )
+    return [(a, a.pk in visible) for a in chain]
+
+
+def household_by_number(*, actor, area: Area, number: str, action: str = "view") -> Household:
+    """The household ``number`` in grid ``area``; ``Household.DoesNotExist`` if not in scope."""
+    return Household.objects.restrict(actor, action).get(area=area, number=number.strip())
+
+
+def household_members(*, actor, household: Household) -> QuerySet:
+    from fangkong.people.models import Person
+
+    return (
+        Person.objects.restrict(actor, "view")
+        .filter(household=household)
+        .select_related("area")
+        .order_by("id")
+    )

@@ -1,0 +1,123 @@
+"""Person imports: all rows or none, every bad row reported with its reason."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from fangkong.core.testing import make_id_number, make_phone
+from fangkong.people.models import Person
+
+from .conftest import xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+HEADERS = [
+    "Name",
+    "ID number",
+    "Phone",
+    "Grid code",
+    "Household number",
+    "Relation",
+    "Current address",
+    "Registered residence",
+    "Resident",
+    "Tags",
+]
+
+
+def _upload(client, name, data, content_type="application/octet-stream"):
+    return client.post(
+        reverse("people:person_import"),
+        {"file": SimpleUploadedFile(name, data, content_type=content_type)},
+    )
+
+
+def test_template_downloads(login, grid_worker):
+    response = login(grid_worker).get(reverse("people:person_import"), {"template": 1})
+    assert response.status_code == 200
+    headers = [c.value for c in load_workbook(io.BytesIO(response.content)).active[1]]
+    assert headers[0] == "Name*" and "Grid code*" in headers
+
+
+def test_good_file_imports_all_rows(login, grid_worker, world, run_jobs):
+    rows = [
+        ["王一", make_id_number(), make_phone(), world.grid.code, "001", "之子", "", "", "是", ""],
+        ["王二", make_id_number(male=False), "", world.grid.code, "", "", "", "", "否", ""],
+    ]
+    response = _upload(login(grid_worker), "people.xlsx", xlsx_bytes(HEADERS, rows))
+    assert response.status_code == 302 and "/jobs/" in response["Location"]
+    (job,) = run_jobs()
+    assert job.status == "done", job.result
+    assert job.result["created"] == 2
+    assert Person.objects.get(name="王一").household_id == world.household.pk
+    assert Person.objects.get(name="王二").is_resident is False
+
+
+def test_broken_rows_import_nothing_and_are_reported(
+    login, grid_worker, world, person_in, run_jobs
+):
+    good = make_id_number()
+    bad_checksum = good[:-1] + ("0" if good[-1] != "0" else "1")
+    impossible_birth = make_id_number(birth="19800231")
+    dup = make_id_number()
+    rows = [
+        ["好人", good, make_phone(), world.grid.code, "", "", "", "", "", ""],
+        ["校验错", bad_checksum, "", world.grid.code, "", "", "", "", "", ""],
+        ["生日错", impossible_birth, "", world.grid.code, "", "", "", "", "", ""],
+        ["手机错", "", "1234567", world.grid.code, "", "", "", "", "", ""],
+        ["无网格", "", "", "430971999999999", "", "", "", "", "", ""],
+        ["外网格", "", "", world.other_grid.code, "", "", "", "", "", ""],
+        ["重复甲", dup, "", world.grid.code, "", "", "", "", "", ""],
+        ["重复乙", dup, "", world.grid.code, "", "", "", "", "", ""],
+        ["已登记", person_in.id_number, "", world.grid.code, "", "", "", "", "", ""],
+    ]
+    _upload(login(grid_worker), "people.xlsx", xlsx_bytes(HEADERS, rows))
+    (job,) = run_jobs()
+    assert job.status == "failed"
+    assert job.result["rejected"] == 7
+    assert not Person.objects.filter(name__in=[r[0] for r in rows]).exists()
+    report = load_workbook(job.output_file).active
+    lines = {row[1]: row[-1] for row in report.iter_rows(min_row=2, values_only=True)}
+    assert set(lines) == {"校验错", "生日错", "手机错", "无网格", "外网格", "重复乙", "已登记"}
+    assert "check digit" in lines["校验错"]
+    assert "birth date" in lines["生日错"]
+    assert "11 digits" in lines["手机错"]
+    assert "no area" in lines["无网格"]
+    assert "outside your area" in lines["外网格"]
+    assert "earlier row" in lines["重复乙"]
+    assert "already registered" in lines["已登记"]
+
+
+def test_wrong_file_types_get_clear_messages(login, grid_worker):
+    client = login(grid_worker)
+    txt = _upload(client, "people.txt", b"name,id\n")
+    assert txt.status_code == 400 and ".xlsx" in txt.content.decode()
+    corrupt = _upload(client, "people.xlsx", b"PK\x03\x04 this is not a workbook")
+    assert corrupt.status_code == 400 and "damaged" in corrupt.content.decode()
+    from fangkong.core.models import Job
+
+    assert not Job.objects.exists()
+
+
+def test_oversized_file_is_refused(login, grid_worker, settings):
+    settings.FANGKONG_IMPORT_MAX_BYTES = 2048
+    response = _upload(login(grid_worker), "people.csv", b"a" * 4096)
+    assert response.status_code == 400 and "limit" in response.content.decode()
+
+
+def test_gb18030_csv_works(login, grid_worker, world, run_jobs):
+    text = ",".join(HEADERS) + "\n" + f"陈七,{make_id_number()},,{world.grid.code},,,,,是,\n"
+    _upload(login(grid_worker), "people.csv", text.encode("gb18030"))
+    (job,) = run_jobs()
+    assert job.status == "done", job.result
+    assert Person.objects.filter(name="陈七").exists()
+
+
+def test_outsider_import_into_other_grid_rejected(login, outsider, world, run_jobs):
+    rows = [["外人", "", "", world.grid.code, "", "", "", "", "", ""]]
+    _upload(login(outsider), "people.xlsx", xlsx_bytes(HEADERS, rows))
+    (job,) = run_jobs()
+    assert job.status == "failed" and not Person.objects.filter(name="外人").exists()

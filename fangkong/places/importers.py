@@ -1,0 +1,234 @@
+"""Imports of the area tree and of households from XLSX/CSV ledgers.
+
+Each row is checked against the importer's own scope: a row naming an area the uploader may not
+add to is rejected with that reason, like any other bad row, and then nothing is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fangkong.core.imports import Importer
+from fangkong.core.xlsx import Column
+from fangkong.places import selectors, services
+from fangkong.places.models import Area, Household
+
+# Level names as officials write them, in any of the three interface languages.
+LEVEL_WORDS = {
+    "1": Area.Level.DISTRICT,
+    "district": Area.Level.DISTRICT,
+    "区": Area.Level.DISTRICT,
+    "區": Area.Level.DISTRICT,
+    "县": Area.Level.DISTRICT,
+    "縣": Area.Level.DISTRICT,
+    "2": Area.Level.TOWN,
+    "town": Area.Level.TOWN,
+    "镇": Area.Level.TOWN,
+    "鎮": Area.Level.TOWN,
+    "乡": Area.Level.TOWN,
+    "鄉": Area.Level.TOWN,
+    "街道": Area.Level.TOWN,
+    "3": Area.Level.VILLAGE,
+    "village": Area.Level.VILLAGE,
+    "村": Area.Level.VILLAGE,
+    "4": Area.Level.COMMUNITY,
+    "community": Area.Level.COMMUNITY,
+    "社区": Area.Level.COMMUNITY,
+    "社區": Area.Level.COMMUNITY,
+    "5": Area.Level.GRID,
+    "grid": Area.Level.GRID,
+    "网格": Area.Level.GRID,
+    "網格": Area.Level.GRID,
+}
+
+
+def parse_level(value: str) -> int:
+    text = (value or "").strip().lower()
+    if text in LEVEL_WORDS:
+        return int(LEVEL_WORDS[text])
+    for level, label in Area.Level.choices:
+        if text == str(label).lower():
+            return level
+    raise ValidationError(
+        {
+            "level": _("Unknown level %(v)s: write district, town, village, community or grid.")
+            % {"v": value or "—"}
+        }
+    )
+
+
+class AreaImporter(Importer):
+    key = "places.areas"
+    title = gettext_lazy("Areas")
+    columns = [
+        Column(
+            "code",
+            gettext_lazy("Code"),
+            required=True,
+            width=18,
+            example="430971100201003",
+            help=gettext_lazy("Official division code, digits only, unique."),
+        ),
+        Column("name", gettext_lazy("Name"), required=True, width=20, example="东湖村三组"),
+        Column(
+            "level",
+            gettext_lazy("Level"),
+            required=True,
+            width=10,
+            example="grid",
+            help=gettext_lazy("district, town, village, community or grid."),
+        ),
+        Column(
+            "parent_code",
+            gettext_lazy("Parent code"),
+            width=18,
+            example="430971100201",
+            help=gettext_lazy(
+                "Code of the area above; it must exist already or be in an "
+                "earlier row of this file."
+            ),
+        ),
+    ]
+
+    def start(self, actor) -> dict[str, Any]:
+        allowed = selectors.areas_with_perm(actor=actor, perm="places.add_area")
+        return {
+            "allowed": {a.code: a for a in allowed},
+            "existing": set(Area.all_objects.values_list("code", flat=True)),
+            "new": {},
+        }
+
+    def prepare(self, row, *, actor, context):
+        code, name = row.get("code", "").strip(), row.get("name", "").strip()
+        errors = {}
+        if not code.isdigit():
+            errors["code"] = _("An area code is digits only.")
+        elif code in context["existing"] or code in context["new"]:
+            errors["code"] = _("Code %(code)s is already used.") % {"code": code}
+        if not name:
+            errors["name"] = _("Enter the name.")
+        try:
+            level = parse_level(row.get("level", ""))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+            level = None
+        parent_code = row.get("parent_code", "").strip()
+        parent_level = None
+        if not parent_code:
+            errors.setdefault(
+                "parent_code", _("Give the parent code: new areas go below an area of yours.")
+            )
+        elif parent_code in context["allowed"]:
+            parent_level = context["allowed"][parent_code].level
+        elif parent_code in context["new"]:
+            parent_level = context["new"][parent_code]
+        elif parent_code in context["existing"]:
+            errors["parent_code"] = _("Area %(code)s is outside your area of responsibility.") % {
+                "code": parent_code
+            }
+        else:
+            errors["parent_code"] = _("There is no area with code %(code)s.") % {
+                "code": parent_code
+            }
+        if level and parent_level and level not in Area.CHILD_LEVELS.get(parent_level, set()):
+            errors["level"] = _("A %(child)s cannot be placed under a %(parent)s.") % {
+                "child": Area.Level(level).label,
+                "parent": Area.Level(parent_level).label,
+            }
+        if errors:
+            raise ValidationError(errors)
+        context["new"][code] = level
+        return {"code": code, "name": name, "level": level, "parent_code": parent_code}
+
+    def commit(self, prepared, *, actor, context):
+        made = {}
+        for item in prepared:  # rows come parents-first (checked in prepare)
+            parent = made.get(item["parent_code"]) or context["allowed"][item["parent_code"]]
+            made[item["code"]] = services.area_create(
+                actor=actor,
+                code=item["code"],
+                name=item["name"],
+                level=item["level"],
+                parent=parent,
+            )
+        return len(made)
+
+
+class HouseholdImporter(Importer):
+    key = "places.households"
+    title = gettext_lazy("Households")
+    columns = [
+        Column(
+            "grid_code",
+            gettext_lazy("Grid code"),
+            required=True,
+            width=18,
+            example="430971100201001",
+            help=gettext_lazy("Code of a grid of yours."),
+        ),
+        Column(
+            "number",
+            gettext_lazy("Household number"),
+            required=True,
+            width=12,
+            example="101",
+            help=gettext_lazy("Unique within the grid."),
+        ),
+        Column(
+            "address", gettext_lazy("Address"), required=True, width=30, example="东湖村一组101号"
+        ),
+        Column("head_name", gettext_lazy("Head of household"), width=12, example="张三"),
+    ]
+
+    def start(self, actor):
+        allowed = selectors.areas_with_perm(actor=actor, perm="places.add_household")
+        return {
+            "grids": {a.code: a for a in allowed},
+            "codes": dict(Area.objects.values_list("code", "level")),
+            "seen": set(),
+        }
+
+    def prepare(self, row, *, actor, context):
+        errors = {}
+        code = row.get("grid_code", "").strip()
+        grid = context["grids"].get(code)
+        if grid is None:
+            if code in context["codes"]:
+                errors["grid_code"] = _("Area %(code)s is outside your area of responsibility.") % {
+                    "code": code
+                }
+            else:
+                errors["grid_code"] = _("There is no area with code %(code)s.") % {"code": code}
+        elif not grid.is_grid:
+            errors["grid_code"] = _("%(name)s is not a grid; households belong to grids.") % {
+                "name": grid.name
+            }
+        number = row.get("number", "").strip()
+        address = row.get("address", "").strip()
+        if not number:
+            errors["number"] = _("Enter the household number.")
+        if not address:
+            errors["address"] = _("Enter the address.")
+        if grid is not None and number:
+            if (grid.pk, number) in context["seen"]:
+                errors["number"] = _("Household %(n)s appears twice in this file.") % {"n": number}
+            elif Household.objects.filter(area=grid, number=number).exists():
+                errors["number"] = _("Household %(n)s already exists in this grid.") % {"n": number}
+        if errors:
+            raise ValidationError(errors)
+        context["seen"].add((grid.pk, number))
+        return {
+            "area": grid,
+            "number": number,
+            "address": address,
+            "head_name": row.get("head_name", "").strip(),
+        }
+
+    def commit(self, prepared, *, actor, context):
+        for item in prepared:
+            services.household_create(actor=actor, **item)
+        return len(prepared)

@@ -1,0 +1,394 @@
+"""Area browser, area and household screens. Thin: parse, call a selector or service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from fangkong.core.exceptions import StaleVersion
+from fangkong.core.generic import (
+    DeleteForm,
+    ImportView,
+    ScopedListView,
+    apply_validation_error,
+    get_scoped_object_or_404,
+    history_entries,
+    is_htmx,
+    stale_conflict_context,
+    with_masked,
+)
+from fangkong.core.signals import log_denied
+from fangkong.core.text import in_script
+from fangkong.places import exporters as _exporters  # noqa: F401  (registers exporters)
+from fangkong.places import importers as _importers  # noqa: F401  (registers importers)
+from fangkong.places import selectors, services
+from fangkong.places.filtersets import AreaFilterSet, HouseholdFilterSet
+from fangkong.places.forms import AreaForm, HouseholdForm
+from fangkong.places.models import Area, Household
+
+
+def _crumbs(request, area: Area | None, *, last_link: bool = False) -> list[dict]:
+    from django.utils.translation import get_language
+
+    crumbs = [{"label": _("Areas"), "url": reverse("places:area_browser")}]
+    if area is None:
+        return crumbs
+    lang = get_language()
+    for node, visible in selectors.area_breadcrumb(actor=request.user, area=area):
+        crumbs.append(
+            {
+                "label": in_script(node.name, lang),
+                "url": reverse("places:area_detail", args=[node.pk]) if visible else "",
+            }
+        )
+    return crumbs
+
+
+def _require(request, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        log_denied(request, perm)
+        raise PermissionDenied
+
+
+@login_required
+def area_browser(request, pk: int | None = None):
+    """District → town → village/community → grid → households, with counts at each level."""
+    _require(request, "places.view_area")
+    area = None
+    if pk is not None:
+        area = get_scoped_object_or_404(Area, request.user, "view", pk, request=request)
+        children = list(selectors.area_children(actor=request.user, area=area))
+    else:
+        children = list(selectors.area_roots(actor=request.user))
+        if len(children) == 1:
+            # One area of responsibility (most users): open it directly.
+            return redirect("places:area_detail", pk=children[0].pk)
+    counts = selectors.area_counts(actor=request.user, areas=[*children, *([area] if area else [])])
+    rows = [{"area": child, **counts.get(child.pk, {})} for child in children]
+    households = None
+    if area is not None and area.is_grid and request.user.has_perm("places.view_household"):
+        households = Paginator(
+            selectors.household_list(actor=request.user, filters={"area": area.pk}), 25
+        ).get_page(request.GET.get("page"))
+    user = request.user
+    context = {
+        "area": area,
+        "rows": rows,
+        "totals": counts.get(area.pk) if area else None,
+        "crumbs": _crumbs(request, area),
+        "page_obj": households,
+        "can_add_area": area is not None
+        and not area.is_grid
+        and user.has_perm("places.add_area")
+        and selectors.areas_with_perm(actor=user, perm="places.add_area")
+        .filter(pk=area.pk)
+        .exists(),
+        "can_change_area": area is not None
+        and user.has_perm("places.change_area")
+        and Area.objects.restrict(user, "change").filter(pk=area.pk).exists(),
+        "can_add_household": area is not None
+        and area.is_grid
+        and Area.objects.filter(pk=area.pk)
+        .filter(pk__in=selectors.areas_with_perm(actor=user, perm="places.add_household"))
+        .exists(),
+        "can_view_people": user.has_perm("people.view_person"),
+    }
+    if is_htmx(request) and households is not None and request.GET.get("page"):
+        return render(request, "places/_grid_households.html", context)
+    return render(request, "places/area_browser.html", context)
+
+
+def _area_form_parents(user):
+    return selectors.areas_with_perm(actor=user, perm="places.add_area")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def area_create(request):
+    _require(request, "places.add_area")
+    parents = _area_form_parents(request.user)
+    initial = {}
+    parent_pk = request.GET.get("parent")
+    if parent_pk and parent_pk.isdigit():
+        parent = parents.filter(pk=parent_pk).first()
+        if parent is not None:
+            child_levels = sorted(Area.CHILD_LEVELS.get(parent.level, set()))
+            initial = {
+                "parent": parent.pk,
+                "level": child_levels[0] if child_levels else None,
+                "code": parent.code,
+            }
+    form = AreaForm(request.POST or None, initial=initial, parents=parents)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            area = services.area_create(
+                actor=request.user,
+                code=data["code"],
+                name=data["name"],
+                level=data["level"],
+                parent=data["parent"],
+                description=data["description"],
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Area %(name)s added.") % {"name": area.name})
+            return redirect("places:area_detail", pk=area.pk)
+    return render(
+        request,
+        "core/generic/form.html",
+        {
+            "form": form,
+            "title": _("Add an area"),
+            "crumbs": _crumbs(request, None),
+            "cancel_url": reverse("places:area_browser"),
+        },
+    )
+
+
+def _area_initial(area: Area) -> dict:
+    return {
+        "code": area.code,
+        "name": area.name,
+        "level": area.level,
+        "parent": area.parent_id,
+        "description": area.description,
+        "version": area.version,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def area_edit(request, pk: int):
+    _require(request, "places.change_area")
+    area = get_scoped_object_or_404(Area, request.user, "change", pk, request=request)
+    parents = _area_form_parents(request.user).exclude(path__startswith=area.path)
+    if area.parent_id:
+        parents = parents | Area.objects.filter(pk=area.parent_id)
+
+    def make_form(*args, **kwargs):
+        return AreaForm(*args, parents=parents, **kwargs)
+
+    form = make_form(request.POST or None, initial=_area_initial(area))
+    context = {
+        "title": _("Edit %(name)s") % {"name": in_script(area.name, request.LANGUAGE_CODE)},
+        "crumbs": _crumbs(request, area),
+        "cancel_url": reverse("places:area_detail", args=[area.pk]),
+    }
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            area = services.area_update(
+                actor=request.user,
+                area=area,
+                expected_version=data["version"],
+                code=data["code"],
+                name=data["name"],
+                level=data["level"],
+                parent=data["parent"],
+                description=data["description"],
+            )
+        except StaleVersion as exc:
+            context.update(stale_conflict_context(form, exc.current, _area_initial, make_form))
+            return render(request, "core/generic/form.html", context, status=409)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("places:area_detail", pk=area.pk)
+    return render(request, "core/generic/form.html", {**context, "form": form})
+
+
+class AreaListView(ScopedListView):
+    filterset_class = AreaFilterSet
+    exporter_key = "places.areas"
+    title = gettext_lazy("Area list")
+    results_template = "places/_area_results.html"
+    actions_template = "places/_area_actions.html"
+    permission = "places.view_area"
+
+    def base_queryset(self):
+        return selectors.area_list(actor=self.request.user)
+
+
+class HouseholdListView(ScopedListView):
+    filterset_class = HouseholdFilterSet
+    exporter_key = "places.households"
+    title = gettext_lazy("Households")
+    results_template = "places/_household_results.html"
+    actions_template = "places/_household_actions.html"
+    permission = "places.view_household"
+
+    def base_queryset(self):
+        return selectors.household_list(actor=self.request.user)
+
+
+@login_required
+def household_detail(request, pk: int):
+    household = get_scoped_object_or_404(
+        Household,
+        request.user,
+        "view",
+        pk,
+        request=request,
+        queryset=Household.objects.select_related("area"),
+    )
+    user = request.user
+    members = (
+        with_masked(selectors.household_members(actor=user, household=household))
+        if user.has_perm("people.view_person")
+        else None
+    )
+    return render(
+        request,
+        "places/household_detail.html",
+        {
+            "household": household,
+            "members": members,
+            "crumbs": [*_crumbs(request, household.area), {"label": household.number, "url": ""}],
+            "history": history_entries(household, user),
+            "can_change": Household.objects.restrict(user, "change").filter(pk=pk).exists(),
+            "can_delete": Household.objects.restrict(user, "delete").filter(pk=pk).exists(),
+            "can_add_person": user.has_perm("people.add_person"),
+        },
+    )
+
+
+def _household_grids(user):
+    return selectors.areas_with_perm(actor=user, perm="places.add_household")
+
+
+def _household_initial(h: Household) -> dict:
+    return {
+        "area": h.area_id,
+        "number": h.number,
+        "address": h.address,
+        "head_name": h.head_name,
+        "note": h.note,
+        "version": h.version,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_create(request):
+    _require(request, "places.add_household")
+    grids = _household_grids(request.user)
+    initial = {}
+    if (request.GET.get("area") or "").isdigit():
+        initial["area"] = request.GET["area"]
+    form = HouseholdForm(request.POST or None, initial=initial, grids=grids)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            household = services.household_create(actor=request.user, **data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Household added."))
+            return redirect("places:household_detail", pk=household.pk)
+    return render(
+        request,
+        "core/generic/form.html",
+        {
+            "form": form,
+            "title": _("Add a household"),
+            "cancel_url": reverse("places:household_list"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_edit(request, pk: int):
+    household = get_scoped_object_or_404(Household, request.user, "change", pk, request=request)
+    grids = _household_grids(request.user) | Area.objects.filter(pk=household.area_id)
+
+    def make_form(*args, **kwargs):
+        return HouseholdForm(*args, grids=grids, **kwargs)
+
+    form = make_form(request.POST or None, initial=_household_initial(household))
+    context = {
+        "title": _("Edit household %(n)s") % {"n": household.number},
+        "crumbs": _crumbs(request, household.area),
+        "cancel_url": reverse("places:household_detail", args=[pk]),
+    }
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.household_update(
+                actor=request.user,
+                household=household,
+                expected_version=form.cleaned_data["version"],
+                **data,
+            )
+        except StaleVersion as exc:
+            context.update(stale_conflict_context(form, exc.current, _household_initial, make_form))
+            return render(request, "core/generic/form.html", context, status=409)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("places:household_detail", pk=pk)
+    return render(request, "core/generic/form.html", {**context, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_delete(request, pk: int):
+    household = get_scoped_object_or_404(Household, request.user, "delete", pk, request=request)
+    form = DeleteForm(request.POST or None, initial={"version": household.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_delete(
+                actor=request.user,
+                household=household,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleVersion:
+            messages.error(
+                request,
+                _(
+                    "Someone else changed this household meanwhile; check it "
+                    "and delete again if still needed."
+                ),
+            )
+            return redirect("places:household_detail", pk=pk)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Household deleted."))
+            return redirect("places:household_list")
+    return render(
+        request,
+        "core/generic/delete.html",
+        {
+            "form": form,
+            "object": household,
+            "title": _("Delete household"),
+            "cancel_url": reverse("places:household_detail", args=[pk]),
+        },
+    )
+
+
+class AreaImportView(ImportView):
+    importer_key = "places.areas"
+    permission = "places.add_area"
+    title = gettext_lazy("Import areas")
+    back_url_name = "places:area_list"
+
+
+class HouseholdImportView(ImportView):
+    importer_key = "places.households"
+    permission = "places.add_household"
+    title = gettext_lazy("Import households")
+    back_url_name = "places:household_list"
