@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
@@ -56,8 +57,10 @@ def read_table(data: bytes, filename: str, columns: list[Column]) -> Table:
     if len(data) > settings.FANGKONG_IMPORT_MAX_BYTES:
         raise ValidationError(
             _("The file is %(size)d MB; the limit is %(limit)d MB. Split it into smaller files.")
-            % {"size": len(data) // (1024 * 1024),
-               "limit": settings.FANGKONG_IMPORT_MAX_BYTES // (1024 * 1024)},
+            % {
+                "size": len(data) // (1024 * 1024),
+                "limit": settings.FANGKONG_IMPORT_MAX_BYTES // (1024 * 1024),
+            },
             code="too_large",
         )
     if not data:
@@ -78,12 +81,15 @@ def read_table(data: bytes, filename: str, columns: list[Column]) -> Table:
     except StopIteration:
         raise ValidationError(_("The file has no header row."), code="no_header") from None
     headers = [_clean(h).rstrip("*").strip() for h in header_row]
-    by_header = {c.header: c for c in columns}
-    missing = [c.header for c in columns if c.required and c.header not in headers]
+    by_header = {name: c for c in columns for name in header_names(c)}
+    missing = [str(c.header) for c in columns if c.required and not header_names(c) & set(headers)]
     if missing:
         raise ValidationError(
-            _("The header row lacks the required column(s): %(cols)s. Download the template "
-              "and keep its first row.") % {"cols": "、".join(missing)},
+            _(
+                "The header row lacks the required column(s): %(cols)s. Download the template "
+                "and keep its first row."
+            )
+            % {"cols": "、".join(missing)},
             code="missing_columns",
         )
     index = {i: by_header[h].key for i, h in enumerate(headers) if h in by_header}
@@ -104,13 +110,25 @@ def read_table(data: bytes, filename: str, columns: list[Column]) -> Table:
     return table
 
 
+def header_names(column: Column) -> set[str]:
+    """The column's header in every interface language: a template downloaded in English is
+    read by a worker running in Chinese, and a ledger typed in Traditional by one in Simplified."""
+    names = {str(column.header)}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            names.add(str(column.header))
+    return names
+
+
 def _read_xlsx(data: bytes) -> Iterator[tuple]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
         raise ValidationError(
-            _("This .xlsx file is damaged or is not really an Excel workbook. Open it in Excel, "
-              "save it again as .xlsx and upload that."),
+            _(
+                "This .xlsx file is damaged or is not really an Excel workbook. Open it in Excel, "
+                "save it again as .xlsx and upload that."
+            ),
             code="broken_file",
         ) from None
     sheet = workbook.worksheets[0]
@@ -172,7 +190,10 @@ def template_workbook(title: str, columns: list[Column]) -> bytes:
 
 def error_report(columns: list[Column], errors: list[tuple[int, dict[str, str], str]]) -> bytes:
     """The rejected rows as uploaded, each with its line number and the reason."""
-    report_columns = [Column("line", _("Line"), width=8), *columns,
-                      Column("reason", _("Reason"), width=60)]
+    report_columns = [
+        Column("line", _("Line"), width=8),
+        *columns,
+        Column("reason", _("Reason"), width=60),
+    ]
     rows = ([line, *[row.get(c.key, "") for c in columns], reason] for line, row, reason in errors)
     return write_workbook(_("Rejected rows"), report_columns, rows)

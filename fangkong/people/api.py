@@ -109,7 +109,11 @@ def search_persons(request, payload: PersonSearchIn):
         qs = selectors.person_search(actor=request.auth, query=payload.query)
     except ValidationError as exc:
         raise ValidationError({"query": exc.messages}) from exc
-    return paginate(qs.prefetch_related("tags"), page=payload.page, page_size=payload.page_size)
+    page = paginate(qs.prefetch_related("tags"), page=payload.page, page_size=payload.page_size)
+    services.log_number_search(
+        actor=request.auth, query=payload.query, found=page["results"], ip=client_ip(request)
+    )
+    return page
 
 
 @router.get(

@@ -29,9 +29,13 @@ def search_q(queryset, value: str):
     if value.isascii():
         low = value.lower().replace(" ", "")
         return queryset.filter(name_initials__startswith=low) | queryset.filter(
-            name_pinyin__startswith=low)
-    return queryset.filter(name__startswith=value) if len(value) == 1 else queryset.filter(
-        name__contains=value)
+            name_pinyin__startswith=low
+        )
+    return (
+        queryset.filter(name__startswith=value)
+        if len(value) == 1
+        else queryset.filter(name__contains=value)
+    )
 
 
 class PersonFilterSet(ScopedFilterSet):
@@ -39,21 +43,23 @@ class PersonFilterSet(ScopedFilterSet):
     area = django_filters.ModelChoiceFilter(
         queryset=Area.objects.all(), method="filter_area", label=_("Area")
     )
-    household = django_filters.ModelChoiceFilter(queryset=Household.objects.all(),
-                                                 label=_("Household"))
+    household = django_filters.ModelChoiceFilter(
+        queryset=Household.objects.all(), label=_("Household")
+    )
     sex = django_filters.ChoiceFilter(choices=Person.Sex.choices, label=_("Sex"))
     is_resident = django_filters.BooleanFilter(label=_("Resident"))
-    tag = django_filters.ModelChoiceFilter(queryset=Tag.objects.all(), field_name="tags",
-                                           label=_("Tag"))
-    born_after = django_filters.DateFilter(field_name="birth_date", lookup_expr="gte",
-                                           label=_("Born on or after"))
-    born_before = django_filters.DateFilter(field_name="birth_date", lookup_expr="lte",
-                                            label=_("Born on or before"))
+    tag = django_filters.ModelChoiceFilter(
+        queryset=Tag.objects.all(), field_name="tags", label=_("Tag")
+    )
+    born_after = django_filters.DateFilter(
+        field_name="birth_date", lookup_expr="gte", label=_("Born on or after")
+    )
+    born_before = django_filters.DateFilter(
+        field_name="birth_date", lookup_expr="lte", label=_("Born on or before")
+    )
     ordering = django_filters.OrderingFilter(
-        fields=(("name_pinyin", "name"), ("birth_date", "birth_date"),
-                ("created_at", "created")),
-        field_labels={"name": _("Name"), "birth_date": _("Date of birth"),
-                      "created": _("Created")},
+        fields=(("name_pinyin", "name"), ("birth_date", "birth_date"), ("created_at", "created")),
+        field_labels={"name": _("Name"), "birth_date": _("Date of birth"), "created": _("Created")},
         label=_("Sort by"),
     )
 

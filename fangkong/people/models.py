@@ -47,16 +47,26 @@ class Person(SensitiveFieldsMixin, ScopedModel):
     phone_bidx = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     phone_suffix = models.CharField(max_length=4, blank=True, editable=False)
     household = models.ForeignKey(
-        "places.Household", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="members", verbose_name=_("household"),
+        "places.Household",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+        verbose_name=_("household"),
     )
     relation = models.CharField(_("relation to head"), max_length=20, blank=True)
     current_address = models.CharField(_("current address"), max_length=200, blank=True)
-    registered_residence = models.CharField(_("registered residence (hukou)"), max_length=200, blank=True)
+    registered_residence = models.CharField(
+        _("registered residence (hukou)"), max_length=200, blank=True
+    )
     is_resident = models.BooleanField(_("resident"), default=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="persons", verbose_name=_("tags"))
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
         editable=False,
     )
 
@@ -67,11 +77,19 @@ class Person(SensitiveFieldsMixin, ScopedModel):
         indexes = [
             models.Index(fields=["area", "name_initials"], name="person_area_initials_idx"),
             # Prefix search (LIKE 'zs%') on PostgreSQL needs pattern opclasses; SQLite ignores them.
-            models.Index(fields=["name_initials"], name="person_initials_idx",
-                         opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["name_pinyin"], name="person_pinyin_like_idx",
-                         opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["name"], name="person_name_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["name_initials"],
+                name="person_initials_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["name_pinyin"],
+                name="person_pinyin_like_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["name"], name="person_name_idx", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["id_suffix"], name="person_id_suffix_idx"),
             models.Index(fields=["phone_suffix"], name="person_phone_suffix_idx"),
         ]

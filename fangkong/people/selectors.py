@@ -78,18 +78,6 @@ def person_merged_from(*, actor, person: Person) -> QuerySet[Person]:
     return Person.all_objects.restrict(actor, "view").filter(merged_into=person).order_by("id")
 
 
-def person_get_with_merged(*, actor, pk: int) -> Person:
-    """A person, including soft-deleted merged records (for their history page)."""
-    return (
-        (
-            Person.all_objects.restrict(actor, "view").filter(deleted_at__isnull=True)
-            | Person.all_objects.restrict(actor, "view").filter(merged_into__isnull=False)
-        )
-        .select_related("area")
-        .get(pk=pk)
-    )
-
-
 def household_fellows(*, actor, person: Person) -> QuerySet[Person]:
     if not person.household_id:
         return Person.objects.none()

@@ -206,3 +206,19 @@ def region_warnings(id_number: str) -> list[str]:
         return validate_resident_id(id_number).warnings
     except ValidationError:
         return []
+
+
+def log_number_search(*, actor, query: str, found: list[Person], ip: str | None = None) -> None:
+    """A lookup by someone's full ID or phone number tells whose number it is: log it as an
+    access to their identity, the same from the search page and the API."""
+    digits = sum(ch.isdigit() for ch in query)
+    if digits < 11 or not found:
+        return
+    log_access(
+        actor=actor,
+        subjects=found,
+        action=AccessLog.Action.SEARCH,
+        fields=["id_number" if digits > 11 else "phone"],
+        reason=_("search by full number"),
+        ip=ip,
+    )

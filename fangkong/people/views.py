@@ -30,8 +30,7 @@ from fangkong.core.generic import (
     stale_conflict_context,
     with_masked,
 )
-from fangkong.core.models import AccessLog
-from fangkong.core.sensitive import can_view_sensitive, log_access
+from fangkong.core.sensitive import can_view_sensitive
 from fangkong.core.signals import log_denied
 from fangkong.core.text import in_script
 from fangkong.people import exporters as _exporters  # noqa: F401  (registers the exporter)
@@ -107,17 +106,9 @@ def person_search(request):
             except ValidationError as exc:
                 form.add_error("q", exc)
             else:
-                digits = "".join(ch for ch in query if ch.isdigit())
-                if len(digits) >= 11 and results:
-                    # A lookup by someone's full number is itself an access to their identity.
-                    log_access(
-                        actor=request.user,
-                        subjects=results,
-                        action=AccessLog.Action.SEARCH,
-                        fields=["id_number" if len(digits) > 11 else "phone"],
-                        reason=_("search by full number"),
-                        ip=client_ip(request),
-                    )
+                services.log_number_search(
+                    actor=request.user, query=query, found=results, ip=client_ip(request)
+                )
     else:
         form = SearchForm()
         q = request.GET.get("q", "")

@@ -31,8 +31,11 @@ class HouseholdFilterSet(ScopedFilterSet):
     )
     ordering = django_filters.OrderingFilter(
         fields=(("number", "number"), ("address", "address"), ("created_at", "created")),
-        field_labels={"number": _("Household number"), "address": _("Address"),
-                      "created": _("Created")},
+        field_labels={
+            "number": _("Household number"),
+            "address": _("Address"),
+            "created": _("Created"),
+        },
         label=_("Sort by"),
     )
 
@@ -45,6 +48,8 @@ class HouseholdFilterSet(ScopedFilterSet):
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
-        return (queryset.filter(number__startswith=value)
-                | queryset.filter(address__contains=value)
-                | queryset.filter(head_name__startswith=value))
+        return (
+            queryset.filter(number__startswith=value)
+            | queryset.filter(address__contains=value)
+            | queryset.filter(head_name__startswith=value)
+        )

@@ -32,7 +32,11 @@ class Area(DomainModel):
     name = models.CharField(_("name"), max_length=60)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("parent area"),
     )
     # Materialised path of codes, e.g. "/430971/430971100/": scoping is a prefix match on it.
@@ -50,7 +54,9 @@ class Area(DomainModel):
         verbose_name_plural = _("areas")
         indexes = [
             models.Index(fields=["level"], name="area_level_idx"),
-            models.Index(fields=["path"], name="area_path_like_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["path"], name="area_path_like_idx", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:
@@ -72,8 +78,13 @@ class Area(DomainModel):
             allowed = self.CHILD_LEVELS.get(self.parent.level, set())
             if self.level not in allowed:
                 raise ValidationError(
-                    {"level": _("A %(child)s cannot be placed under a %(parent)s.")
-                     % {"child": self.get_level_display(), "parent": self.parent.get_level_display()}}
+                    {
+                        "level": _("A %(child)s cannot be placed under a %(parent)s.")
+                        % {
+                            "child": self.get_level_display(),
+                            "parent": self.parent.get_level_display(),
+                        }
+                    }
                 )
             if self.pk and self.parent.path.startswith(self.path or "\x00"):
                 raise ValidationError({"parent": _("An area cannot be placed under itself.")})
@@ -106,7 +117,8 @@ class Household(ScopedModel):
         verbose_name_plural = _("households")
         constraints = [
             models.UniqueConstraint(
-                fields=["area", "number"], condition=Q(deleted_at__isnull=True),
+                fields=["area", "number"],
+                condition=Q(deleted_at__isnull=True),
                 name="unique_household_number_in_grid",
             )
         ]

@@ -12,11 +12,19 @@ from fangkong.core.services import create_record, soft_delete_record, update_rec
 from fangkong.places.models import Area, Household
 
 
-def area_create(*, actor, code: str, name: str, level: int, parent: Area | None,
-                description: str = "") -> Area:
+def area_create(
+    *, actor, code: str, name: str, level: int, parent: Area | None, description: str = ""
+) -> Area:
     """Add an area under ``parent``; the actor must hold the area-add permission there."""
-    return create_record(Area, actor=actor, code=code.strip(), name=name.strip(), level=level,
-                         parent=parent, description=description)
+    return create_record(
+        Area,
+        actor=actor,
+        code=code.strip(),
+        name=name.strip(),
+        level=level,
+        parent=parent,
+        description=description,
+    )
 
 
 @transaction.atomic
@@ -33,26 +41,37 @@ def area_update(*, actor, area: Area, expected_version: int | None, **changes) -
 
 def area_delete(*, actor, area: Area, reason: str, expected_version: int | None = None) -> Area:
     if Area.objects.filter(parent=area).exists() or Household.objects.filter(area=area).exists():
-        raise ValidationError(_("An area that still has areas or households below it cannot be "
-                                "deleted."))
+        raise ValidationError(
+            _("An area that still has areas or households below it cannot be deleted.")
+        )
     return soft_delete_record(area, actor=actor, reason=reason, expected_version=expected_version)
 
 
-def household_create(*, actor, area: Area, number: str, address: str, head_name: str = "",
-                     note: str = "") -> Household:
-    return create_record(Household, actor=actor, area=area, number=number.strip(),
-                         address=address.strip(), head_name=head_name.strip(), note=note)
+def household_create(
+    *, actor, area: Area, number: str, address: str, head_name: str = "", note: str = ""
+) -> Household:
+    return create_record(
+        Household,
+        actor=actor,
+        area=area,
+        number=number.strip(),
+        address=address.strip(),
+        head_name=head_name.strip(),
+        note=note,
+    )
 
 
-def household_update(*, actor, household: Household, expected_version: int | None,
-                     **changes) -> Household:
-    return update_record(household, actor=actor, expected_version=expected_version,
-                         changes=changes)
+def household_update(
+    *, actor, household: Household, expected_version: int | None, **changes
+) -> Household:
+    return update_record(household, actor=actor, expected_version=expected_version, changes=changes)
 
 
-def household_delete(*, actor, household: Household, reason: str,
-                     expected_version: int | None = None) -> Household:
+def household_delete(
+    *, actor, household: Household, reason: str, expected_version: int | None = None
+) -> Household:
     if household.members.filter(deleted_at__isnull=True).exists():
         raise ValidationError(_("Move or delete the members of this household first."))
-    return soft_delete_record(household, actor=actor, reason=reason,
-                              expected_version=expected_version)
+    return soft_delete_record(
+        household, actor=actor, reason=reason, expected_version=expected_version
+    )
