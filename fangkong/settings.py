@@ -234,6 +234,10 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading binds every subdomain of the government domain to HTTPS for good: that is
+        # the operator's decision (SECURE_HSTS_PRELOAD=1), not a default, so its nudge is off.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 NINJA_PAGINATION_PER_PAGE = 50
 

@@ -117,10 +117,17 @@ def key_id_of(blob: bytes) -> str:
 
 
 def decrypt(blob: bytes, ring: Keyring | None = None) -> str:
+    cached = ring is None
     ring = ring or load_keyring()
     blob = bytes(blob)
     kid, _, rest = blob.partition(b":")
     key = ring.keys.get(kid.decode())
+    if key is None and cached:
+        # Another process may have rotated the key file since we cached it (rotate_keys writes
+        # the new key before any row uses it): reload once before giving up.
+        reset_keyring_cache()
+        ring = load_keyring()
+        key = ring.keys.get(kid.decode())
     if key is None:
         raise ImproperlyConfigured(f"Ciphertext made with unknown key {kid.decode()!r}")
     nonce, ciphertext = rest[:_NONCE_BYTES], rest[_NONCE_BYTES:]

@@ -13,20 +13,20 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from stdnum.cn import ric
-
 from fangkong.core.models import Role, RoleGrant, User
+from fangkong.core.validators import gb11643_check_digit
 from fangkong.places.models import Area, Household
 
 _serial = itertools.count(1)
 
 
-def make_id_number(region: str = "430971", birth: str = "19800101", seq: int | None = None,
-                   male: bool = True) -> str:
+def make_id_number(
+    region: str = "430971", birth: str = "19800101", seq: int | None = None, male: bool = True
+) -> str:
     n = next(_serial) if seq is None else seq
     order = (n * 2 + (1 if male else 0)) % 1000
     body = f"{region}{birth}{order:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + gb11643_check_digit(body)
 
 
 def make_phone(n: int | None = None) -> str:
@@ -34,8 +34,9 @@ def make_phone(n: int | None = None) -> str:
     return f"138{n:08d}"[:11]
 
 
-def make_user(username: str, role_code: str | None = None, area: Area | None = None,
-              **extra) -> User:
+def make_user(
+    username: str, role_code: str | None = None, area: Area | None = None, **extra
+) -> User:
     user = User.objects.create_user(username=username, password="Fk-test-pass-2020", **extra)
     if role_code:
         RoleGrant.objects.create(user=user, role=Role.objects.get(code=role_code), area=area)
@@ -60,16 +61,19 @@ def build_world() -> World:
     d = Area.objects.create(code="430971", name="大通湖区", level=Area.Level.DISTRICT)
     t = Area.objects.create(code="430971100", name="河坝镇", level=Area.Level.TOWN, parent=d)
     v = Area.objects.create(code="430971100201", name="东湖村", level=Area.Level.VILLAGE, parent=t)
-    g = Area.objects.create(code="430971100201001", name="东湖村一组", level=Area.Level.GRID,
-                            parent=v)
-    g2 = Area.objects.create(code="430971100201002", name="东湖村二组", level=Area.Level.GRID,
-                             parent=v)
+    g = Area.objects.create(
+        code="430971100201001", name="东湖村一组", level=Area.Level.GRID, parent=v
+    )
+    g2 = Area.objects.create(
+        code="430971100201002", name="东湖村二组", level=Area.Level.GRID, parent=v
+    )
     t2 = Area.objects.create(code="430971101", name="金盆镇", level=Area.Level.TOWN, parent=d)
-    v2 = Area.objects.create(code="430971101201", name="南湾村", level=Area.Level.VILLAGE,
-                             parent=t2)
-    g3 = Area.objects.create(code="430971101201001", name="南湾村一组", level=Area.Level.GRID,
-                             parent=v2)
+    v2 = Area.objects.create(
+        code="430971101201", name="南湾村", level=Area.Level.VILLAGE, parent=t2
+    )
+    g3 = Area.objects.create(
+        code="430971101201001", name="南湾村一组", level=Area.Level.GRID, parent=v2
+    )
     h = Household.objects.create(area=g, number="001", address="东湖村一组1号", head_name="张三")
-    h2 = Household.objects.create(area=g3, number="001", address="南湾村一组1号",
-                                  head_name="李四")
+    h2 = Household.objects.create(area=g3, number="001", address="南湾村一组1号", head_name="李四")
     return World(d, t, v, g, g2, t2, v2, g3, h, h2)
