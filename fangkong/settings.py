@@ -193,6 +193,9 @@ FANGKONG_SOFT_DELETE_RETENTION_DAYS = env_int(
     "FANGKONG_SOFT_DELETE_RETENTION_DAYS", 180, minimum=30
 )
 FANGKONG_IMPORT_MAX_BYTES = env_int("FANGKONG_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+# Division codes python-stdnum does not list but which are in use (Datonghu's own 430971);
+# numbers with other unlisted codes are accepted with a warning.
+FANGKONG_EXTRA_REGION_CODES = frozenset(env_list("FANGKONG_EXTRA_REGION_CODES", ["430971"]))
 FANGKONG_EXPORT_INLINE_ROWS = env_int("FANGKONG_EXPORT_INLINE_ROWS", 5000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -253,6 +256,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # axes logs every successful login and cleanup at INFO; failures reach SecurityEvent.
+        "axes": {"level": "WARNING"},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

@@ -7,6 +7,8 @@ history) and ``ScopedModel`` (an ``area`` and jurisdiction scoping).
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
@@ -143,8 +145,40 @@ class ScopedModel(DomainModel):
         return Q(area_id__in=Area.objects.filter(area_prefix_q(paths)).values("id"))
 
 
+_pruning_logs: ContextVar[bool] = ContextVar("fk_pruning_logs", default=False)
+
+
+@contextmanager
+def allow_log_pruning():
+    """The one door through which log rows may be deleted: the retention command."""
+    token = _pruning_logs.set(True)
+    try:
+        yield
+    finally:
+        _pruning_logs.reset(token)
+
+
+class ImmutableQuerySet(models.QuerySet):
+    """Bulk changes skip ``Model.save()``/``delete()``, so they are refused here as well."""
+
+    def update(self, **kwargs):
+        raise PermissionError("log rows cannot be changed")
+
+    def delete(self):
+        if not _pruning_logs.get():
+            raise PermissionError("log rows are removed only by manage.py prune_logs")
+        return super().delete()
+
+    def _raw_delete(self, using):
+        if not _pruning_logs.get():
+            raise PermissionError("log rows are removed only by manage.py prune_logs")
+        return super()._raw_delete(using)
+
+
 class ImmutableModel(models.Model):
     """Rows written once and never changed or deleted through the application."""
+
+    objects = ImmutableQuerySet.as_manager()
 
     class Meta:
         abstract = True

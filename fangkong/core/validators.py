@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from stdnum.cn import ric
 
 TEMPERATURE_MIN = Decimal("34.0")
 TEMPERATURE_MAX = Decimal("43.0")
-_ID_RE = re.compile(r"^\d{17}[\dX]$")
-_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII digits only: ``\d`` would also match other scripts' digits, which int() accepts, so a
+# number typed in e.g. Arabic-Indic digits would validate yet get a different blind index.
+_ID_RE = re.compile(r"^[0-9]{17}[0-9X]$")
+_MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 @dataclass(frozen=True)
@@ -42,8 +46,27 @@ class ResidentId:
         ]
 
 
+def gb11643_check_digit(body: str) -> str:
+    """The 18th character for the first 17 digits: weights 2^(17-i) mod 11, ISO 7064 MOD 11-2.
+
+    Not ``stdnum.cn.ric.calc_check_digit``: that one expects the full 18-character number and
+    ignores its last character, so given the 17-digit body it silently drops the 17th digit.
+    """
+    if len(body) != 17 or not body.isascii() or not body.isdigit():
+        raise ValueError("the body of a resident ID number is 17 ASCII digits")
+    total = sum(int(d) * pow(2, 17 - i, 11) for i, d in enumerate(body))
+    check = (12 - total % 11) % 11
+    return "X" if check == 10 else str(check)
+
+
+def _ascii_form(value) -> str:
+    # NFKC turns full-width digits and letters (typed with a Chinese IME) into ASCII, so that
+    # "１１０１…ｘ" and "1101…X" are the same number with the same blind index.
+    return unicodedata.normalize("NFKC", str(value or ""))
+
+
 def normalize_resident_id(value: str) -> str:
-    return re.sub(r"\s+", "", str(value or "")).upper()
+    return re.sub(r"\s+", "", _ascii_form(value)).upper()
 
 
 def validate_resident_id(value: str, *, today: dt.date | None = None) -> ResidentId:
@@ -80,21 +103,38 @@ def validate_resident_id(value: str, *, today: dt.date | None = None) -> Residen
             % {"date": birth.isoformat()},
             code="birth_date",
         )
-    if ric.calc_check_digit(number[:17]) != number[17]:
+    if gb11643_check_digit(number[:17]) != number[17]:
         raise ValidationError(
             _("The check digit of this ID number is wrong: please check each digit again."),
             code="checksum",
         )
-    try:
-        known = bool(ric.get_birth_place(number))
-    except Exception:  # stdnum raises InvalidComponent for unknown codes
-        known = False
     sex = "M" if int(number[16]) % 2 else "F"
-    return ResidentId(number, birth, sex, number[:6], known)
+    return ResidentId(number, birth, sex, number[:6], region_code_known(number[:6]))
+
+
+def region_code_known(code: str) -> bool:
+    """Whether the division code was ever in use.
+
+    A number carries the code of the place where it was issued, often years after birth, so
+    stdnum's "valid in the birth year" test (``ric.get_birth_place``) would flag numbers that
+    are fine. stdnum's table also lacks some codes (Datonghu's own 430971): a district lists
+    those in ``FANGKONG_EXTRA_REGION_CODES``.
+    """
+    return code in settings.FANGKONG_EXTRA_REGION_CODES or _listed_by_stdnum(code)
+
+
+@lru_cache(maxsize=4096)
+def _listed_by_stdnum(code: str) -> bool:
+    from stdnum import numdb
+
+    if not code.isdigit():
+        return False
+    parts = numdb.get("cn/loc").info(code)
+    return bool(parts) and "county" in parts[-1][1]
 
 
 def normalize_mobile(value: str) -> str:
-    digits = re.sub(r"[\s\-]", "", str(value or ""))
+    digits = re.sub(r"[\s\-]", "", _ascii_form(value))
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("0086"):
@@ -107,7 +147,7 @@ def validate_mobile(value: str) -> str:
     number = normalize_mobile(value)
     if not number:
         raise ValidationError(_("Enter the mobile number."), code="required")
-    if not number.isdigit():
+    if not re.fullmatch(r"[0-9]+", number):
         raise ValidationError(_("A mobile number contains digits only."), code="format")
     if len(number) != 11:
         raise ValidationError(
@@ -115,9 +155,7 @@ def validate_mobile(value: str) -> str:
             code="length",
         )
     if not _MOBILE_RE.match(number):
-        raise ValidationError(
-            _("A mainland mobile number starts with 13 to 19."), code="prefix"
-        )
+        raise ValidationError(_("A mainland mobile number starts with 13 to 19."), code="prefix")
     return number
 
 
@@ -126,7 +164,9 @@ def validate_temperature(value) -> Decimal:
     try:
         temp = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ValidationError(_("Enter the temperature as a number, e.g. 36.5."), code="format") from None
+        raise ValidationError(
+            _("Enter the temperature as a number, e.g. 36.5."), code="format"
+        ) from None
     if not temp.is_finite():
         raise ValidationError(_("Enter the temperature as a number, e.g. 36.5."), code="format")
     if temp < TEMPERATURE_MIN or temp > TEMPERATURE_MAX:

@@ -88,3 +88,19 @@ def _superuser_request():
     request = RequestFactory().get("/")
     request.user = User(username="root", is_superuser=True, is_staff=True, is_active=True)
     return request
+
+
+def test_log_rows_cannot_be_bulk_deleted_or_updated(person_in, commander):
+    from fangkong.core.models import AccessLog, SecurityEvent
+    from fangkong.core.sensitive import log_access
+
+    log_access(
+        actor=commander, subjects=[person_in], action="view", fields=["id_number"], reason="核查"
+    )
+    SecurityEvent.objects.create(kind=SecurityEvent.Kind.DENIED, username="x")
+    for model in (AccessLog, SecurityEvent):
+        with pytest.raises(PermissionError):
+            model.objects.all().delete()
+        with pytest.raises(PermissionError):
+            model.objects.all().update(ip="10.0.0.1")
+    assert AccessLog.objects.count() == 1 and SecurityEvent.objects.count() == 1

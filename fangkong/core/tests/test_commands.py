@@ -134,7 +134,7 @@ def test_index_rotation_recomputes_indexes_and_search_still_works(people, grid_w
     target = people[1]
     assert list(person_search(actor=grid_worker, query=target.phone)) == [target]
     # Duplicate detection uses the same index.
-    with pytest.raises(Exception, match="already registered"):
+    with pytest.raises(Exception, match="该身份证号的人员已登记"):
         person_create(
             actor=grid_worker,
             data={"name": "重复", "id_number": target.id_number, "area": target.area},

@@ -85,7 +85,7 @@ def test_forged_area_outside_scope_is_refused(client, town_admin, grid_worker, g
         {"role": grid_role.pk, "area": world.other_grid.pk},
     )
     assert response.status_code == 400
-    assert "not within your responsibility" in response.content.decode()
+    assert "不在您的管辖范围内" in response.content.decode()
     assert RoleGrant.objects.count() == before
     assert SecurityEvent.objects.filter(kind="denied", user=town_admin).exists()
 
@@ -117,7 +117,7 @@ def test_duplicate_grant_is_a_clear_error(client, town_admin, grid_worker, grid_
         {"role": grid_role.pk, "area": world.grid.pk},
     )
     assert response.status_code == 400
-    assert "already holds" in response.content.decode()
+    assert "已在" in response.content.decode() and "拥有该角色" in response.content.decode()
 
 
 def test_revoke_keeps_history_and_removes_access(client, town_admin, grid_worker):
@@ -188,7 +188,7 @@ def test_duplicate_username_is_refused(client, town_admin, grid_worker, grid_rol
         reverse("core:user_create"), new_user_data(world.grid2, grid_role, username="GridWorker")
     )
     assert response.status_code == 200
-    assert "already taken" in response.content.decode()
+    assert "该用户名已被使用" in response.content.decode()
     assert User.objects.filter(username__iexact="gridworker").count() == 1
 
 

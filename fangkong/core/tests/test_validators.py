@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric
@@ -108,14 +109,34 @@ def test_bad_numbers_are_refused_with_a_reason(number, code, says):
 
 
 def test_unknown_or_retired_region_code_is_only_a_warning():
-    # 430900 is a prefecture code, never a county: python-stdnum does not know it, and its own
-    # ric.validate() would reject the number. We accept it with a warning.
-    number = with_check("43090019800101001")
+    # 430999 was never a division code: python-stdnum's own ric.validate() would reject the
+    # number. We accept it with a warning.
+    number = with_check("43099919800101001")
     with pytest.raises(Exception):  # noqa: B017 - whatever stdnum raises, it does not know it
         ric.get_birth_place(number)
     rid = validate_resident_id(number, today=TODAY)
     assert not rid.region_known
-    assert rid.warnings and "430900" in rid.warnings[0]
+    assert rid.warnings and "430999" in rid.warnings[0]
+
+
+def test_code_issued_after_birth_is_not_flagged():
+    # 430902 (资阳区) dates from 1994; a person born in 1980 got their number there later.
+    rid = validate_resident_id(with_check("43090219800101001"), today=TODAY)
+    assert rid.region_known and not rid.warnings
+
+
+def test_codes_missing_from_stdnum_can_be_listed_by_the_district(settings):
+    number = with_check("43097119800101001")  # 大通湖区: in use, but not in stdnum's table
+    assert validate_resident_id(number, today=TODAY).region_known
+    settings.FANGKONG_EXTRA_REGION_CODES = frozenset()
+    assert not validate_resident_id(number, today=TODAY).region_known
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    # The assertions read the English source messages; test_i18n checks the Chinese ones.
+    with translation.override("en"):
+        yield
 
 
 valid_dates = st.dates(min_value=dt.date(1890, 1, 1), max_value=TODAY)

@@ -39,7 +39,7 @@ def test_template_downloads(login, grid_worker):
     response = login(grid_worker).get(reverse("people:person_import"), {"template": 1})
     assert response.status_code == 200
     headers = [c.value for c in load_workbook(io.BytesIO(response.content)).active[1]]
-    assert headers[0] == "Name*" and "Grid code*" in headers
+    assert headers[0] == "姓名*" and "网格代码*" in headers
 
 
 def test_good_file_imports_all_rows(login, grid_worker, world, run_jobs):
@@ -82,13 +82,13 @@ def test_broken_rows_import_nothing_and_are_reported(
     report = load_workbook(job.output_file).active
     lines = {row[1]: row[-1] for row in report.iter_rows(min_row=2, values_only=True)}
     assert set(lines) == {"校验错", "生日错", "手机错", "无网格", "外网格", "重复乙", "已登记"}
-    assert "check digit" in lines["校验错"]
-    assert "birth date" in lines["生日错"]
-    assert "11 digits" in lines["手机错"]
-    assert "no area" in lines["无网格"]
-    assert "outside your area" in lines["外网格"]
-    assert "earlier row" in lines["重复乙"]
-    assert "already registered" in lines["已登记"]
+    assert "校验位不正确" in lines["校验错"]
+    assert "不是有效日期" in lines["生日错"]
+    assert "应为11位" in lines["手机错"]
+    assert "不存在代码为" in lines["无网格"]
+    assert "不在您的管辖范围内" in lines["外网格"]
+    assert "前面的行中已有相同的身份证号" in lines["重复乙"]
+    assert "已登记" in lines["已登记"]
 
 
 def test_wrong_file_types_get_clear_messages(login, grid_worker):
@@ -96,7 +96,7 @@ def test_wrong_file_types_get_clear_messages(login, grid_worker):
     txt = _upload(client, "people.txt", b"name,id\n")
     assert txt.status_code == 400 and ".xlsx" in txt.content.decode()
     corrupt = _upload(client, "people.xlsx", b"PK\x03\x04 this is not a workbook")
-    assert corrupt.status_code == 400 and "damaged" in corrupt.content.decode()
+    assert corrupt.status_code == 400 and "已损坏" in corrupt.content.decode()
     from fangkong.core.models import Job
 
     assert not Job.objects.exists()
@@ -105,7 +105,7 @@ def test_wrong_file_types_get_clear_messages(login, grid_worker):
 def test_oversized_file_is_refused(login, grid_worker, settings):
     settings.FANGKONG_IMPORT_MAX_BYTES = 2048
     response = _upload(login(grid_worker), "people.csv", b"a" * 4096)
-    assert response.status_code == 400 and "limit" in response.content.decode()
+    assert response.status_code == 400 and "上限为" in response.content.decode()
 
 
 def test_gb18030_csv_works(login, grid_worker, world, run_jobs):

@@ -167,4 +167,4 @@ def test_household_import_outside_scope_rejected(login, grid_worker, world, run_
     assert job.status == "failed" and job.result["rejected"] == 2
     report = load_workbook(job.output_file).active
     reasons = [row[-1] for row in report.iter_rows(min_row=2, values_only=True)]
-    assert "outside your area" in reasons[0] and "already exists" in reasons[1]
+    assert "不在您的管辖范围内" in reasons[0] and "在本网格中已存在" in reasons[1]

@@ -3,8 +3,8 @@
 Audit and access logs are kept at least 180 days (MLPS level 3) and no screen or API edits
 them: ``ImmutableModel`` refuses ``save()`` on an existing row and ``delete()`` on any row.
 This command is the one place that removes log rows, and it does so deliberately with
-``QuerySet.delete()``, which never calls ``Model.delete()``. Nothing else in the code base may
-call ``QuerySet.delete()`` or ``QuerySet.update()`` on a log model.
+``QuerySet.delete()`` inside ``allow_log_pruning()``; everywhere else the log models' queryset
+refuses bulk ``delete()`` and ``update()``.
 
 For change history, each record that still exists keeps its most recent history row even when
 it is old, so its page can still say who last changed it.
@@ -22,7 +22,7 @@ from django.db.models import Max
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
-from fangkong.core.models import AccessLog, SecurityEvent
+from fangkong.core.models import AccessLog, SecurityEvent, allow_log_pruning
 
 MIN_DAYS = 180
 
@@ -48,8 +48,8 @@ class Command(BaseCommand):
         cutoff = timezone.now() - timedelta(days=days)
         with transaction.atomic():
             for model in (AccessLog, SecurityEvent):
-                # QuerySet.delete() on purpose: ImmutableModel.delete() refuses every row.
-                n, _ = model._base_manager.filter(at__lt=cutoff).delete()
+                with allow_log_pruning():
+                    n, _ = model._base_manager.filter(at__lt=cutoff).delete()
                 self.stdout.write(f"{model._meta.label}: {n} rows older than {days} days removed")
             for model in apps.get_models():
                 if issubclass(model, HistoricalChanges):
