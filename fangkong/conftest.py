@@ -27,8 +27,9 @@ def outsider(world):
 
 @pytest.fixture
 def commander(world):
-    return make_user("commander", "district_commander", world.district, full_name="指挥长",
-                     demo=True)
+    return make_user(
+        "commander", "district_commander", world.district, full_name="指挥长", demo=True
+    )
 
 
 @pytest.fixture
@@ -40,20 +41,33 @@ def sysadmin(world):
 def person_in(world, commander):
     from fangkong.people.services import person_create
 
-    return person_create(actor=commander, data={
-        "name": "张三", "id_number": make_id_number(), "phone": make_phone(),
-        "area": world.grid, "household": world.household, "relation": "户主",
-    })
+    return person_create(
+        actor=commander,
+        data={
+            "name": "张三",
+            "id_number": make_id_number(),
+            "phone": make_phone(),
+            "area": world.grid,
+            "household": world.household,
+            "relation": "户主",
+        },
+    )
 
 
 @pytest.fixture
 def person_out(world, commander):
     from fangkong.people.services import person_create
 
-    return person_create(actor=commander, data={
-        "name": "李四", "id_number": make_id_number(birth="19751231"),
-        "phone": make_phone(), "area": world.other_grid, "household": world.other_household,
-    })
+    return person_create(
+        actor=commander,
+        data={
+            "name": "李四",
+            "id_number": make_id_number(birth="19751231"),
+            "phone": make_phone(),
+            "area": world.other_grid,
+            "household": world.other_household,
+        },
+    )
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -52,8 +52,9 @@ class Exporter:
         return [c.column.key for c in self.columns if c.sensitive]
 
 
-def export_rows(exporter: Exporter, *, actor, params: dict, unmasked: bool, reason: str,
-                progress=None) -> bytes:
+def export_rows(
+    exporter: Exporter, *, actor, params: dict, unmasked: bool, reason: str, progress=None
+) -> bytes:
     queryset = exporter.queryset(actor=actor, params=params)
     total = queryset.count()
     records = []
@@ -67,8 +68,13 @@ def export_rows(exporter: Exporter, *, actor, params: dict, unmasked: bool, reas
         if progress and n % 1000 == 0:
             progress(n, total)
     if unmasked and exporter.sensitive_fields:
-        log_access(actor=actor, subjects=records, action=AccessLog.Action.EXPORT,
-                   fields=exporter.sensitive_fields, reason=reason)
+        log_access(
+            actor=actor,
+            subjects=records,
+            action=AccessLog.Action.EXPORT,
+            fields=exporter.sensitive_fields,
+            reason=reason,
+        )
     return write_workbook(exporter.title, [c.column for c in exporter.columns], rows)
 
 
@@ -84,20 +90,32 @@ def export_needs_job(exporter: Exporter, *, actor, params: dict) -> bool:
 def export_start(*, actor, exporter_key: str, params: dict, unmasked: bool, reason: str) -> Job:
     exporter = EXPORTERS[exporter_key]
     return job_start(
-        actor=actor, kind="core.export", title=_("Export: %(what)s") % {"what": exporter.title},
-        params={"exporter": exporter_key, "filters": params, "unmasked": unmasked,
-                "reason": reason},
+        actor=actor,
+        kind="core.export",
+        title=_("Export: %(what)s") % {"what": exporter.title},
+        params={
+            "exporter": exporter_key,
+            "filters": params,
+            "unmasked": unmasked,
+            "reason": reason,
+        },
     )
 
 
 @job_handler("core.export")
 def _export_job(job: Job, progress) -> dict:
     exporter = EXPORTERS[job.params["exporter"]]
-    data = export_rows(exporter, actor=job.owner, params=job.params["filters"],
-                       unmasked=job.params["unmasked"], reason=job.params["reason"],
-                       progress=progress)
+    data = export_rows(
+        exporter,
+        actor=job.owner,
+        params=job.params["filters"],
+        unmasked=job.params["unmasked"],
+        reason=job.params["reason"],
+        progress=progress,
+    )
     path = job_dir() / f"export-{uuid.uuid4().hex}.xlsx"
     path.write_bytes(data)
-    Job.objects.filter(pk=job.pk).update(output_file=str(path),
-                                         output_name=export_filename(exporter))
+    Job.objects.filter(pk=job.pk).update(
+        output_file=str(path), output_name=export_filename(exporter)
+    )
     return {"message": _("The export is ready.")}

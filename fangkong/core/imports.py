@@ -72,18 +72,33 @@ def run_import(importer: Importer, data: bytes, filename: str, *, actor, progres
         if progress and n % 500 == 0:
             progress(n, total)
     if errors:
-        return {"failed": True, "rows": total, "rejected": len(errors), "errors": errors,
-                "message": _("%(bad)d of %(all)d rows were rejected; nothing was imported. "
-                             "Download the report, correct those rows and upload again.")
-                % {"bad": len(errors), "all": total}}
+        return {
+            "failed": True,
+            "rows": total,
+            "rejected": len(errors),
+            "errors": errors,
+            "message": _(
+                "%(bad)d of %(all)d rows were rejected; nothing was imported. "
+                "Download the report, correct those rows and upload again."
+            )
+            % {"bad": len(errors), "all": total},
+        }
     try:
         with transaction.atomic():
             created = importer.commit(prepared, actor=actor, context=context)
     except ValidationError as exc:
-        return {"failed": True, "rows": total, "rejected": total, "errors": [],
-                "message": describe_error(exc, importer.columns)}
-    return {"rows": total, "created": created,
-            "message": _("%(n)d rows imported.") % {"n": created}}
+        return {
+            "failed": True,
+            "rows": total,
+            "rejected": total,
+            "errors": [],
+            "message": describe_error(exc, importer.columns),
+        }
+    return {
+        "rows": total,
+        "created": created,
+        "message": _("%(n)d rows imported.") % {"n": created},
+    }
 
 
 def import_start(*, actor, importer_key: str, data: bytes, filename: str) -> Job:
@@ -93,7 +108,9 @@ def import_start(*, actor, importer_key: str, data: bytes, filename: str) -> Job
     stored = job_dir() / f"in-{uuid.uuid4().hex}{suffix if suffix in ('.xlsx', '.csv') else ''}"
     stored.write_bytes(data)
     return job_start(
-        actor=actor, kind="core.import", title=_("Import: %(what)s") % {"what": importer.title},
+        actor=actor,
+        kind="core.import",
+        title=_("Import: %(what)s") % {"what": importer.title},
         params={"importer": importer_key, "filename": Path(filename).name[:200]},
         input_file=str(stored),
     )
@@ -106,8 +123,9 @@ def _import_job(job: Job, progress) -> dict:
     try:
         data = path.read_bytes()
         try:
-            result = run_import(importer, data, job.params["filename"], actor=job.owner,
-                                progress=progress)
+            result = run_import(
+                importer, data, job.params["filename"], actor=job.owner, progress=progress
+            )
         except ValidationError as exc:
             return {"failed": True, "message": "；".join(exc.messages)}
     finally:

@@ -37,9 +37,10 @@ def job_dir() -> Path:
     return path
 
 
-def job_start(*, actor, kind: str, title: str, params: dict | None = None,
-              input_file: str = "") -> Job:
-    """Record a job for ``actor`` and hand it to the worker once the caller's transaction commits."""
+def job_start(
+    *, actor, kind: str, title: str, params: dict | None = None, input_file: str = ""
+) -> Job:
+    """Record a job for ``actor``; the worker gets it once the caller's transaction commits."""
     if kind not in _HANDLERS:
         raise ValueError(f"no handler registered for job kind {kind!r}")
     job = Job.objects.create(
@@ -72,14 +73,18 @@ def run_job(job_id: str) -> str:
         log.error("job %s (%s) failed: %s", job.pk, job.kind, type(exc).__name__)
         log.debug("%s", traceback.format_exc())
         Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.FAILED, finished_at=timezone.now(),
+            status=Job.Status.FAILED,
+            finished_at=timezone.now(),
             message=str(exc)[:2000] if getattr(exc, "user_message", False) else "",
         )
         return Job.Status.FAILED
     job.refresh_from_db()
     status = Job.Status.FAILED if result.get("failed") else Job.Status.DONE
     Job.objects.filter(pk=job.pk).update(
-        status=status, finished_at=timezone.now(), result=result,
-        message=str(result.get("message", ""))[:2000], done=job.total or job.done,
+        status=status,
+        finished_at=timezone.now(),
+        result=result,
+        message=str(result.get("message", ""))[:2000],
+        done=job.total or job.done,
     )
     return status

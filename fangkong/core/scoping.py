@@ -35,10 +35,14 @@ def grant_paths(user, perm: str) -> list[str]:
         from fangkong.core.models import RoleGrant
 
         cache = {}
-        rows = RoleGrant.objects.active().filter(user=user).values_list(
-            "area__path",
-            "role__group__permissions__content_type__app_label",
-            "role__group__permissions__codename",
+        rows = (
+            RoleGrant.objects.active()
+            .filter(user=user)
+            .values_list(
+                "area__path",
+                "role__group__permissions__content_type__app_label",
+                "role__group__permissions__codename",
+            )
         )
         for path, app_label, codename in rows:
             if app_label and path:

@@ -29,15 +29,15 @@ class SensitiveFieldsMixin(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        self.refresh_sensitive_indexes()
+        super().save(*args, **kwargs)
+
     def refresh_sensitive_indexes(self) -> None:
         for field, (bidx_field, suffix_field, purpose) in self.SENSITIVE.items():
             value = getattr(self, field) or ""
             setattr(self, bidx_field, crypto.blind_index(value, purpose) if value else "")
             setattr(self, suffix_field, value[-4:] if value else "")
-
-    def save(self, *args, **kwargs):
-        self.refresh_sensitive_indexes()
-        super().save(*args, **kwargs)
 
     def masked(self, field: str) -> str:
         purpose = self.SENSITIVE[field][2]
@@ -59,7 +59,12 @@ def can_view_sensitive(user, obj: models.Model) -> bool:
 
 
 def log_access(
-    *, actor, subjects: Iterable[models.Model], action: str, fields: list[str], reason: str,
+    *,
+    actor,
+    subjects: Iterable[models.Model],
+    action: str,
+    fields: list[str],
+    reason: str,
     ip: str | None = None,
 ) -> int:
     """Write one access-log row per record whose personal data was shown or exported unmasked."""

@@ -47,7 +47,11 @@ def create_record(model: type[M], *, actor, m2m: dict[str, Any] | None = None, *
 
 @transaction.atomic
 def update_record(
-    obj: M, *, actor, expected_version: int | None, changes: dict[str, Any],
+    obj: M,
+    *,
+    actor,
+    expected_version: int | None,
+    changes: dict[str, Any],
     m2m: dict[str, Any] | None = None,
 ) -> M:
     """Apply ``changes`` if the stored version is still ``expected_version``.

@@ -16,7 +16,7 @@ def _char_pinyin(char: str) -> tuple[str, str]:
 
 
 def pinyin_of(name: str) -> tuple[str, str]:
-    """Full pinyin (``zhangsan``) and initials (``zs``) of a name; Latin letters kept as they are."""
+    """Full pinyin (``zhangsan``) and initials (``zs``) of a name; Latin letters kept as is."""
     full, initials = [], []
     for char in name.strip():
         if char.isascii():

@@ -31,8 +31,9 @@ def token_create(*, actor, name: str, expires_at: datetime | None = None) -> tup
         raise ValidationError({"expires_at": _("The expiry must be in the future.")})
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=actor, name=name[:60], prefix=prefix,
-                                    digest=_digest(secret), expires_at=expires_at)
+    token = ApiToken.objects.create(
+        user=actor, name=name[:60], prefix=prefix, digest=_digest(secret), expires_at=expires_at
+    )
     return token, f"fk_{prefix}_{secret}"
 
 
@@ -55,10 +56,18 @@ def token_authenticate(raw: str, *, ip: str | None = None, path: str = ""):
     token = None
     if scheme == "fk" and prefix and secret:
         token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
-    if (token is None or not hmac.compare_digest(token.digest, _digest(secret))
-            or not token.is_active or not token.user.is_active):
-        SecurityEvent.objects.create(kind=SecurityEvent.Kind.TOKEN_FAILED, ip=ip, path=path[:200],
-                                     detail=f"prefix={prefix[:12]}")
+    if (
+        token is None
+        or not hmac.compare_digest(token.digest, _digest(secret))
+        or not token.is_active
+        or not token.user.is_active
+    ):
+        SecurityEvent.objects.create(
+            kind=SecurityEvent.Kind.TOKEN_FAILED,
+            ip=ip,
+            path=path[:200],
+            detail=f"prefix={prefix[:12]}",
+        )
         return None
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

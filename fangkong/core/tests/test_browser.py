@@ -34,8 +34,14 @@ def browser():
         instance = p.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield instance
         instance.close()
@@ -66,12 +72,19 @@ def test_grid_worker_finds_a_person_by_initials_on_a_phone(browser, live_server,
     worker = user_with_role("grid_worker")
     mine = Person.objects.restrict(worker).exclude(household=None).order_by("id").first()
     initials = mine.name_initials
-    outside = Person.objects.exclude(pk__in=Person.objects.restrict(worker)).filter(
-        name_initials=initials).first()
+    outside = (
+        Person.objects.exclude(pk__in=Person.objects.restrict(worker))
+        .filter(name_initials=initials)
+        .first()
+    )
 
-    context = browser.new_context(viewport={"width": 375, "height": 812},
-                                  device_scale_factor=2, is_mobile=True, has_touch=True,
-                                  locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": 375, "height": 812},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+    )
     page = context.new_page()
     log_in(page, live_server.url, worker)
     page.screenshot(path=str(DOCS_IMG / "phone-home.png"), full_page=True)
@@ -124,8 +137,9 @@ def test_commander_drills_down_the_area_browser_on_a_desktop(browser, live_serve
 
 
 def test_login_page_and_traditional_script(browser, live_server, db):
-    context = browser.new_context(viewport={"width": 375, "height": 700}, is_mobile=True,
-                                  locale="zh-TW")
+    context = browser.new_context(
+        viewport={"width": 375, "height": 700}, is_mobile=True, locale="zh-TW"
+    )
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
     page.screenshot(path=str(DOCS_IMG / "phone-login.png"))
