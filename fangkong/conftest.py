@@ -1,4 +1,5 @@
-"""Fixtures shared by every app's tests: the world (a small district) and the personas."""
+"""Fixtures shared by every app's tests: the world (a small district), the personas, a logged-in
+client and a way to run queued background jobs."""
 
 import pytest
 
@@ -76,3 +77,29 @@ def _fast_password_hashing():
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def login(client):
+    def as_user(user):
+        client.force_login(user)
+        return client
+
+    return as_user
+
+
+@pytest.fixture
+def run_jobs():
+    """Run the queued jobs as the worker would. Test transactions never commit, so the
+    on-commit enqueue does not happen: the jobs are run directly, in order."""
+    from fangkong.core.jobs import run_job
+    from fangkong.core.models import Job
+
+    def run():
+        jobs = list(Job.objects.filter(status=Job.Status.QUEUED).order_by("created_at"))
+        for job in jobs:
+            run_job.call(str(job.pk))
+            job.refresh_from_db()
+        return jobs
+
+    return run

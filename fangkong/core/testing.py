@@ -10,6 +10,7 @@ Personas (after healthchecks' alice/bob/charlie):
 
 from __future__ import annotations
 
+import io
 import itertools
 from dataclasses import dataclass
 
@@ -77,3 +78,17 @@ def build_world() -> World:
     h = Household.objects.create(area=g, number="001", address="东湖村一组1号", head_name="张三")
     h2 = Household.objects.create(area=g3, number="001", address="南湾村一组1号", head_name="李四")
     return World(d, t, v, g, g2, t2, v2, g3, h, h2)
+
+
+def xlsx_bytes(headers, rows) -> bytes:
+    """An .xlsx file with a header row and data rows, as a ledger keeper would upload."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

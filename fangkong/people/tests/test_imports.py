@@ -7,10 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from fangkong.core.testing import make_id_number, make_phone
+from fangkong.core.testing import make_id_number, make_phone, xlsx_bytes
 from fangkong.people.models import Person
-
-from .conftest import xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 

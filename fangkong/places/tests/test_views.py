@@ -7,9 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from fangkong.core.testing import xlsx_bytes
 from fangkong.places.models import Area, Household
-
-from .conftest import xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
