@@ -1,0 +1,130 @@
+"""The Datonghu demo: a small district (300 persons) built by the same command as the real one."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.management import call_command
+from django.db import connection
+
+from fangkong.core.models import RoleGrant, User
+from fangkong.core.roles import DEFAULT_ROLES
+from fangkong.core.validators import validate_resident_id
+from fangkong.people.models import Person
+from fangkong.people.selectors import person_search
+from fangkong.places.demo import DEMO_PASSWORD, TAG_HUBEI
+from fangkong.places.models import Area, Household
+
+
+@pytest.fixture
+def demo(db):
+    out = StringIO()
+    call_command("load_demo", scale=300, seed=7, stdout=out)
+    return out.getvalue()
+
+
+def test_four_towns_with_names_and_codes(demo):
+    district = Area.objects.get(level=Area.Level.DISTRICT)
+    assert (district.code, district.name) == ("430971", "大通湖区")
+    towns = Area.objects.filter(level=Area.Level.TOWN).order_by("code")
+    assert [(t.code, t.name) for t in towns] == [
+        ("430971100", "河坝镇"),
+        ("430971101", "金盆镇"),
+        ("430971102", "北洲子镇"),
+        ("430971103", "千山红镇"),
+    ]
+    for area in Area.objects.filter(level__in=[Area.Level.VILLAGE, Area.Level.COMMUNITY]):
+        assert len(area.code) == 12 and area.path == area.parent.path + area.code + "/"
+    grids = Area.objects.filter(level=Area.Level.GRID)
+    assert grids.exists() and all(len(g.code) == 15 for g in grids)
+    assert all("网格" in g.name for g in grids)
+    assert "Datonghu demo loaded" in demo
+
+
+def test_persons_have_valid_ids_households_and_story_tags(demo):
+    persons = list(Person.objects.select_related("household")[:60])
+    assert 280 <= Person.objects.count() <= 310
+    for person in persons:
+        rid = validate_resident_id(person.id_number)
+        assert (rid.birth_date, rid.sex) == (person.birth_date, person.sex)
+        assert person.household.area_id == person.area_id
+        assert person.name_initials and person.name_pinyin
+    assert Household.objects.filter(members__relation="户主").count() == Household.objects.count()
+    assert Person.objects.exclude(phone="").exists() and Person.objects.filter(phone="").exists()
+    # The whole district stays inside the story: registered between 2020-01-20 and 2020-02-24.
+    first, last = (
+        Person.objects.order_by(f).values_list("created_at", flat=True)[0]
+        for f in ("created_at", "-created_at")
+    )
+    assert first.date().isoformat() >= "2020-01-20" and last.date().isoformat() <= "2020-02-24"
+
+
+def test_returnees_are_tagged_in_late_january(db):
+    call_command("load_demo", scale=3000, seed=7, stdout=StringIO())
+    returnees = Person.objects.filter(tags__name=TAG_HUBEI)
+    assert returnees.exists()
+    assert all(p.created_at.date().isoformat() <= "2020-01-31" for p in returnees)
+
+
+def test_id_and_phone_numbers_are_encrypted_at_rest(demo):
+    person = Person.objects.exclude(phone="").first()
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT id_number, phone, id_number_bidx FROM people_person WHERE id = %s", [person.pk]
+        )
+        raw_id, raw_phone, bidx = cur.fetchone()
+    assert person.id_number.encode() not in bytes(raw_id)
+    assert person.phone.encode() not in bytes(raw_phone)
+    assert person.id_number not in bidx
+    # The blind index finds the person by full number, as the search box does.
+    commander = User.objects.get(username="commander")
+    assert list(person_search(actor=commander, query=person.id_number)) == [person]
+
+
+def test_one_demo_user_per_role_with_grants(demo):
+    for spec in DEFAULT_ROLES:
+        holders = {
+            g.user
+            for g in RoleGrant.objects.active()
+            .select_related("user")
+            .filter(role__code=spec["code"])
+        }
+        assert len(holders) == 1
+        (user,) = holders
+        assert user.demo and user.full_name
+    town_officer = RoleGrant.objects.get(user__username="town_heba")
+    assert town_officer.area.name == "河坝镇"
+    validate_password(DEMO_PASSWORD, User.objects.get(username="grid_worker"))
+    assert User.objects.get(username="commander").check_password(DEMO_PASSWORD)
+
+
+def test_grid_worker_sees_only_two_grids_of_one_village(demo):
+    worker = User.objects.get(username="grid_worker")
+    grids = [g.area for g in RoleGrant.objects.filter(user=worker).select_related("area")]
+    assert len(grids) == 2 and grids[0].parent_id == grids[1].parent_id
+    assert all(g.level == Area.Level.GRID for g in grids)
+    visible = set(Person.objects.restrict(worker).values_list("pk", flat=True))
+    expected = set(Person.objects.filter(area__in=grids).values_list("pk", flat=True))
+    assert visible == expected and 0 < len(visible) < Person.objects.count()
+    someone = Person.objects.filter(area__in=grids).first()
+    assert someone in person_search(actor=worker, query=someone.name_initials)
+    outside = Person.objects.exclude(area__in=grids).first()
+    assert outside not in person_search(actor=worker, query=outside.name_initials)
+
+
+def test_if_empty_leaves_a_loaded_database_alone(demo):
+    counts = (Area.objects.count(), Person.objects.count(), User.objects.count())
+    out = StringIO()
+    call_command("load_demo", if_empty=True, scale=300, stdout=out)
+    assert "already" in out.getvalue()
+    assert (Area.objects.count(), Person.objects.count(), User.objects.count()) == counts
+
+
+def test_demo_logins_lists_demo_users_only(demo):
+    User.objects.create_user(username="real_official", password="Xq7-real-secret-pw")
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    text = out.getvalue()
+    assert "grid_worker" in text and DEMO_PASSWORD in text and "河坝镇" in text
+    assert "real_official" not in text
+    assert "FANGKONG_DEMO_WAIVE_2FA" in text
