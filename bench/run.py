@@ -84,9 +84,8 @@ def backend_env(backend: str) -> dict:
         }
     )
     if backend == "sqlite":
-        # The embedded default (WAL, IMMEDIATE transactions, busy timeout) in its own directory:
-        # a sqlite:/// DATABASE_URL would not carry those options, and concurrent writers
-        # would then fail with "database is locked" instead of waiting their turn.
+        # The embedded default (WAL, IMMEDIATE transactions, busy timeout) in a directory of
+        # its own, so the benchmark never touches the demo database in var/.
         env.pop("DATABASE_URL", None)
         env["FANGKONG_VAR_DIR"] = str(SQLITE_DIR)
     else:

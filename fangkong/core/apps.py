@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from fangkong.core import signals  # noqa: F401
+        from fangkong.core import lookups, signals  # noqa: F401
         from fangkong.core.roles import seed_roles
 
         post_migrate.connect(seed_roles, sender=self, dispatch_uid="fangkong_seed_roles")

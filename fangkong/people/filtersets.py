@@ -28,14 +28,15 @@ def search_q(queryset, value: str):
         return queryset.filter(id_suffix=suffix) | queryset.filter(phone_suffix=suffix)
     if value.isascii():
         low = value.lower().replace(" ", "")
-        return queryset.filter(name_initials__startswith=low) | queryset.filter(
-            name_pinyin__startswith=low
+        return queryset.filter(name_initials__prefix=low) | queryset.filter(
+            name_pinyin__prefix=low
         )
-    return (
-        queryset.filter(name__startswith=value)
-        if len(value) == 1
-        else queryset.filter(name__contains=value)
-    )
+    # Names are typed from the start (surname first) and a prefix is an index lookup; only when
+    # nothing starts with the text (a given name typed alone) is the whole scope scanned.
+    by_prefix = queryset.filter(name__prefix=value)
+    if len(value) == 1 or by_prefix.exists():
+        return by_prefix
+    return queryset.filter(name__contains=value)
 
 
 class PersonFilterSet(ScopedFilterSet):

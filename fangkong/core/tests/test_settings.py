@@ -126,3 +126,22 @@ def test_production_refuses_to_start(tmp_path, changes, says):
     result = _manage(_production_env(tmp_path, **changes), "check")
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and says in result.stderr
+
+
+def test_a_sqlite_database_url_keeps_wal_and_the_busy_timeout(tmp_path):
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/fk.sqlite3",
+        "FANGKONG_VAR_DIR": str(tmp_path),
+    }
+    done = _manage(
+        env,
+        "shell",
+        "-v0",
+        "-c",
+        "from django.db import connection as c; k=c.cursor();"
+        "k.execute('PRAGMA journal_mode'); print(k.fetchone()[0]);"
+        "print(c.settings_dict['OPTIONS']['transaction_mode'])",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["wal", "IMMEDIATE"]

@@ -4,6 +4,7 @@
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.management.base import BaseCommand
+from django.utils import translation
 
 from fangkong.core.models import RoleGrant, User
 from fangkong.core.text import in_script
@@ -34,7 +35,8 @@ class Command(BaseCommand):
             if user.password not in known:
                 known[user.password] = check_password(DEMO_PASSWORD, user.password)
             held = grants.get(user.pk, [])
-            role = ", ".join(sorted({str(g.role.name) for g in held})) or "—"
+            with translation.override(settings.LANGUAGE_CODE):
+                role = "、".join(sorted({str(g.role) for g in held})) or "—"
             area = "、".join(in_script(g.area.name, None) for g in held) or "—"
             rows.append(
                 (user.username, role, area, DEMO_PASSWORD if known[user.password] else "(changed)")
