@@ -10,6 +10,7 @@ from fangkong.places.models import Area, Household
 
 _DIGITS_OR_X = re.compile(r"^\d{3}[\dXx]$|^\d{4}$")
 _LONG_NUMBER = re.compile(r"\d{7,}")
+_VOWELS = frozenset("aeiouv")
 
 
 def search_q(queryset, value: str):
@@ -28,9 +29,11 @@ def search_q(queryset, value: str):
         return queryset.filter(id_suffix=suffix) | queryset.filter(phone_suffix=suffix)
     if value.isascii():
         low = value.lower().replace(" ", "")
-        return queryset.filter(name_initials__prefix=low) | queryset.filter(
-            name_pinyin__prefix=low
-        )
+        by_initials = queryset.filter(name_initials__prefix=low)
+        if not _VOWELS.intersection(low):
+            # Every pinyin syllable has a vowel: "zs" or "wxm" can only be initials.
+            return by_initials
+        return by_initials | queryset.filter(name_pinyin__prefix=low)
     # Names are typed from the start (surname first) and a prefix is an index lookup; only when
     # nothing starts with the text (a given name typed alone) is the whole scope scanned.
     by_prefix = queryset.filter(name__prefix=value)

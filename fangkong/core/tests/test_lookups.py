@@ -26,3 +26,11 @@ def test_given_name_alone_falls_back_to_a_contains_search(world, commander):
     assert names(search_q(people, "建国")) == ["周建国"]  # no name starts with it
     assert names(search_q(people, "建")) == ["建华"]  # one character: prefix only
     assert names(search_q(people, "zjg")) == ["周建国"]
+
+
+def test_initials_and_full_pinyin_both_find_a_name(world, commander):
+    person_create(actor=commander, data={"name": "张三", "area": world.grid})
+    people = Person.objects.all()
+    for typed in ("zs", "z", "zhang", "zhangs", "ZHANG SAN"):
+        assert names(search_q(people, typed)) == ["张三"], typed
+    assert names(search_q(people, "zx")) == []
