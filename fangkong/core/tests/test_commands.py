@@ -268,3 +268,19 @@ def test_prune_with_longer_retention_keeps_more(commander):
     assert AccessLog.objects.count() == 1
     run("prune_logs", "--days", "200")
     assert AccessLog.objects.count() == 0
+
+
+def test_prune_forgets_week_old_idempotency_answers(commander):
+    from fangkong.core.models import IdempotencyRecord
+
+    old = IdempotencyRecord.objects.create(
+        user=commander, key="old", route="POST /x", request_digest="a", status_code=201, body={}
+    )
+    IdempotencyRecord.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(days=8)
+    )
+    IdempotencyRecord.objects.create(
+        user=commander, key="new", route="POST /x", request_digest="b", status_code=201, body={}
+    )
+    call_command("prune_logs", stdout=StringIO())
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]

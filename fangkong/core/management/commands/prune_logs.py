@@ -22,6 +22,7 @@ from django.db.models import Max
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
+from fangkong.core.idempotency import idempotency_purge
 from fangkong.core.models import AccessLog, SecurityEvent, allow_log_pruning
 
 MIN_DAYS = 180
@@ -56,6 +57,10 @@ class Command(BaseCommand):
                     n = self._prune_history(model, cutoff)
                     if n:
                         self.stdout.write(f"{model._meta.label}: {n} history rows removed")
+        # Stored answers to retried API creates are not audit records: a week covers any phone
+        # that comes back online to retry.
+        forgotten = idempotency_purge(older_than=timedelta(days=7))
+        self.stdout.write(f"core.IdempotencyRecord: {forgotten} stored answers older than 7 days")
         self.stdout.write(self.style.SUCCESS(f"Logs before {cutoff:%Y-%m-%d} pruned."))
 
     @staticmethod
