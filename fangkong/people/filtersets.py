@@ -24,22 +24,27 @@ def search_q(queryset, value: str):
         return queryset
     if _LONG_NUMBER.search(value):
         raise ValidationError(_("Search by a full ID or phone number with the search box."))
+    # Matches are ordered by the column they matched on. Ordering them by anything another index
+    # provides (the list's pinyin order) lets the planner walk that index looking for matches,
+    # which for "zs" means most of the district before the first z.
     if _DIGITS_OR_X.match(value):
         suffix = value.upper()
-        return queryset.filter(id_suffix=suffix) | queryset.filter(phone_suffix=suffix)
+        return (queryset.filter(id_suffix=suffix) | queryset.filter(phone_suffix=suffix)).order_by(
+            "name_initials", "name_pinyin", "id"
+        )
     if value.isascii():
         low = value.lower().replace(" ", "")
-        by_initials = queryset.filter(name_initials__prefix=low)
-        if not _VOWELS.intersection(low):
-            # Every pinyin syllable has a vowel: "zs" or "wxm" can only be initials.
-            return by_initials
-        return by_initials | queryset.filter(name_pinyin__prefix=low)
+        found = queryset.filter(name_initials__prefix=low)
+        # Every pinyin syllable has a vowel: "zs" or "wxm" can only be initials.
+        if _VOWELS.intersection(low):
+            found = found | queryset.filter(name_pinyin__prefix=low)
+        return found.order_by("name_initials", "name_pinyin", "id")
     # Names are typed from the start (surname first) and a prefix is an index lookup; only when
     # nothing starts with the text (a given name typed alone) is the whole scope scanned.
     by_prefix = queryset.filter(name__prefix=value)
-    if len(value) == 1 or by_prefix.exists():
-        return by_prefix
-    return queryset.filter(name__contains=value)
+    if len(value) > 1 and not by_prefix.exists():
+        by_prefix = queryset.filter(name__contains=value)
+    return by_prefix.order_by("name_initials", "name_pinyin", "id")
 
 
 class PersonFilterSet(ScopedFilterSet):

@@ -581,8 +581,17 @@ def load_demo(
         result.timings["people"] = time.perf_counter() - started
 
         result.users = _demo_users(plan, Area, User, Role, RoleGrant, area_time)
+    _analyze()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _analyze() -> None:
+    """Refresh the planner's statistics after a bulk load: without them the query planner
+    believes the freshly filled tables are empty and picks nested loops that are slow on a
+    district of real size (autovacuum would catch up, but only minutes later)."""
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
 
 
 def _next_id(model) -> int:
