@@ -5,7 +5,8 @@ For SQLite and PostgreSQL, each in a fresh database, in subprocesses:
 
 1. demo load time (and peak RSS) at the default size and at 1,000,000 persons;
 2. person search latency p50/p95 through ``person_search`` (first page of 20 rows and the
-   pager's ``count()``), for the district commander and the grid worker, beside the raw
+   count capped at 1,000, as the search API does), for the district commander and the grid
+   worker, beside the raw
    database running the very same SQL (compiled once by the ORM) through the driver;
 3. API person-create throughput with 16 keep-alive clients against gunicorn, beside the raw
    insert rate of the same row (``pgbench`` on PostgreSQL, 16 ``sqlite3`` threads on SQLite);
@@ -518,6 +519,7 @@ def child_search(out: str, reps: int) -> None:
     from django.db import connection
 
     from fangkong.core.models import User
+    from fangkong.core.paging import SEARCH_COUNT_CAP, capped_count
     from fangkong.core.scoping import clear_scope_cache
     from fangkong.people.models import Person
     from fangkong.people.selectors import person_search
@@ -548,7 +550,9 @@ def child_search(out: str, reps: int) -> None:
             # The same SQL, compiled once by the ORM, for the raw driver to run.
             qs = person_search(actor=actor, query=query)
             page_sql, page_params = qs[:20].query.sql_with_params()
-            count_sql, count_params = qs.values("pk").query.sql_with_params()
+            count_sql, count_params = (
+                qs.order_by()[: SEARCH_COUNT_CAP + 1].values("pk").query.sql_with_params()
+            )
             count_sql = f"SELECT COUNT(*) FROM ({count_sql}) AS sub"
             if connection.vendor == "postgresql":
                 page_sql, count_sql = page_sql.replace("%s", "%s"), count_sql
@@ -559,7 +563,7 @@ def child_search(out: str, reps: int) -> None:
                 clear_scope_cache(actor)  # a request looks the grants up again
                 t0 = time.perf_counter()
                 qs = person_search(actor=actor, query=query)
-                found = qs.count()
+                found, _more = capped_count(qs)
                 rows = list(qs[:20])
                 t1 = time.perf_counter()
                 cur = raw_conn.cursor()
@@ -702,7 +706,8 @@ def summary(results: dict[str, dict]) -> str:
         f"{m.get('python', '?')}, Django {m.get('django', '?')}, SQLite "
         f"{get(s, 'machine', 'sqlite') or '—'}, PostgreSQL "
         f"{get(p, 'machine', 'postgresql') or '—'}. Search: `person_search` evaluating the "
-        "pager's count and the first 20 rows, over 8 kinds of query (initials, name prefix, "
+        "count (capped at 1,000, as the search API answers) and the first 20 rows, over 8 kinds of "
+        "query (initials, name prefix, "
         "surname, last 4 digits, full ID, full phone); raw = the same SQL through the "
         "driver. API: POST /api/v1/persons (validation, encryption, audit history row, "
         "scope re-check) vs. a raw insert of the same people_person row. "

@@ -14,6 +14,8 @@ from ninja import Field, Schema
 from ninja.responses import NinjaJSONEncoder
 from pydantic import ConfigDict, create_model, field_validator
 
+from fangkong.core.paging import capped_count
+
 # Primary keys are 64-bit. A larger number in a path, query or body would overflow the database
 # driver (a 500 on SQLite) instead of simply not being found, so pydantic refuses it first.
 MAX_DB_ID = 2**63 - 1
@@ -101,13 +103,16 @@ _page_models: dict[type, type[Schema]] = {}
 
 
 def paginated(item: type[Schema]) -> type[Schema]:
-    """The list wrapper ``{"count", "page", "page_size", "results": [item, ...]}``."""
+    """The list wrapper ``{"count", "count_capped", "page", "page_size", "results": [...]}``.
+
+    ``count_capped`` is true when a search found more than ``count`` and stopped counting."""
     if item not in _page_models:
         name = item.__name__.removesuffix("Out") + "Page"
         _page_models[item] = create_model(
             name,
             __base__=Schema,
             count=(int, ...),
+            count_capped=(bool, False),
             page=(int, ...),
             page_size=(int, ...),
             results=(list[item], ...),
@@ -115,11 +120,20 @@ def paginated(item: type[Schema]) -> type[Schema]:
     return _page_models[item]
 
 
-def paginate(queryset, *, page: int, page_size: int) -> dict[str, Any]:
-    """Slice an already scoped and filtered queryset; a page past the end is simply empty."""
+def paginate(
+    queryset, *, page: int, page_size: int, count_cap: int | None = None
+) -> dict[str, Any]:
+    """Slice an already scoped and filtered queryset; a page past the end is simply empty.
+
+    With ``count_cap`` (searches), counting stops there and ``count_capped`` says so."""
     start = (page - 1) * page_size
+    if count_cap is None:
+        count, capped = queryset.count(), False
+    else:
+        count, capped = capped_count(queryset, count_cap)
     return {
-        "count": queryset.count(),
+        "count": count,
+        "count_capped": capped,
         "page": page,
         "page_size": page_size,
         "results": list(queryset[start : start + page_size]),

@@ -25,6 +25,7 @@ from fangkong.core.api_schemas import (
     paginated,
 )
 from fangkong.core.idempotency import IDEMPOTENCY_OPENAPI, idempotent
+from fangkong.core.paging import SEARCH_COUNT_CAP
 from fangkong.core.signals import client_ip
 from fangkong.people import selectors, services
 from fangkong.people.filtersets import PersonFilterSet
@@ -109,7 +110,12 @@ def search_persons(request, payload: PersonSearchIn):
         qs = selectors.person_search(actor=request.auth, query=payload.query)
     except ValidationError as exc:
         raise ValidationError({"query": exc.messages}) from exc
-    page = paginate(qs.prefetch_related("tags"), page=payload.page, page_size=payload.page_size)
+    page = paginate(
+        qs.prefetch_related("tags"),
+        page=payload.page,
+        page_size=payload.page_size,
+        count_cap=SEARCH_COUNT_CAP,
+    )
     services.log_number_search(
         actor=request.auth, query=payload.query, found=page["results"], ip=client_ip(request)
     )

@@ -24,9 +24,10 @@ def search_q(queryset, value: str):
         return queryset
     if _LONG_NUMBER.search(value):
         raise ValidationError(_("Search by a full ID or phone number with the search box."))
-    # Matches are ordered by the column they matched on. Ordering them by anything another index
-    # provides (the list's pinyin order) lets the planner walk that index looking for matches,
-    # which for "zs" means most of the district before the first z.
+    # Matches come newest first. Registration order is unrelated to names, so the database can
+    # walk the primary key and stop after a page even for a common surname; ordering by pinyin
+    # would sort every namesake of the district first (60,000 王 at a million persons), and a
+    # pinyin-ordered index walk would pass most of the district before the first "zs".
     if _DIGITS_OR_X.match(value):
         suffix = value.upper()
         return (queryset.filter(id_suffix=suffix) | queryset.filter(phone_suffix=suffix)).order_by(
@@ -38,13 +39,13 @@ def search_q(queryset, value: str):
         # Every pinyin syllable has a vowel: "zs" or "wxm" can only be initials.
         if _VOWELS.intersection(low):
             found = found | queryset.filter(name_pinyin__prefix=low)
-        return found.order_by("name_initials", "name_pinyin", "id")
+        return found.order_by("-id")
     # Names are typed from the start (surname first) and a prefix is an index lookup; only when
     # nothing starts with the text (a given name typed alone) is the whole scope scanned.
     by_prefix = queryset.filter(name__prefix=value)
     if len(value) > 1 and not by_prefix.exists():
         by_prefix = queryset.filter(name__contains=value)
-    return by_prefix.order_by("name_initials", "name_pinyin", "id")
+    return by_prefix.order_by("-id")
 
 
 class PersonFilterSet(ScopedFilterSet):

@@ -7,7 +7,7 @@ import pytest
 from fangkong.core.models import AccessLog, SecurityEvent
 from fangkong.core.testing import make_id_number, make_phone
 from fangkong.people.models import Person, Tag
-from fangkong.people.services import person_update
+from fangkong.people.services import person_create, person_update
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,8 @@ def test_grid_worker_lists_only_own_grid(as_grid, person_in, person_out):
     body = as_grid.get("/api/v1/persons").json()
     assert body["count"] == 1
     assert [p["id"] for p in body["results"]] == [person_in.pk]
-    assert set(body) == {"count", "page", "page_size", "results"}
+    assert set(body) == {"count", "count_capped", "page", "page_size", "results"}
+    assert body["count_capped"] is False
 
 
 def test_outsider_gets_404_for_person_in_and_the_refusal_is_logged(client, outsider, person_in):
@@ -372,3 +373,23 @@ def test_oversized_body_is_413(as_grid, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     response = send(as_grid, "post", "/api/v1/persons", {"name": "王" * 2000})
     assert response.status_code == 413
+
+
+def test_search_stops_counting_at_the_cap(client, world, commander, settings, monkeypatch):
+    from fangkong.core.tokens import token_create
+    from fangkong.people import api as people_api
+
+    for i in range(4):
+        person_create(actor=commander, data={"name": f"王{i}", "area": world.grid})
+    monkeypatch.setattr(people_api, "SEARCH_COUNT_CAP", 3)
+    token = token_create(actor=commander, name="t")[1]
+    response = client.post(
+        "/api/v1/persons/search",
+        {"query": "王"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    body = response.json()
+    assert response.status_code == 200
+    assert body["count"] == 3 and body["count_capped"] is True
+    assert [p["name"] for p in body["results"]] == ["王3", "王2", "王1", "王0"]  # newest first
