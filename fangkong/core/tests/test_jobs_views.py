@@ -23,10 +23,11 @@ def _tiny_job(job, progress):
 
 
 @pytest.fixture
-def finished_job(grid_worker, django_capture_on_commit_callbacks, settings, tmp_path):
+def finished_job(transactional_db, grid_worker, settings, tmp_path):
+    """A job queued by a real commit and run by the real worker command. Transactional: the
+    worker closes connections that are inside a transaction, as a test's would be."""
     settings.MEDIA_ROOT = tmp_path
-    with django_capture_on_commit_callbacks(execute=True):
-        job = job_start(actor=grid_worker, kind="tests.tiny", title="小任务")
+    job = job_start(actor=grid_worker, kind="tests.tiny", title="小任务")
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
     job.refresh_from_db()
     return job
