@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from fangkong.core.exceptions import StaleVersion
 from fangkong.core.exports import (
     EXPORTERS,
     Exporter,
@@ -481,6 +482,49 @@ class DeleteForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+def soft_delete_page(
+    request: HttpRequest,
+    obj: models.Model,
+    *,
+    delete: Callable[..., Any],
+    title: str,
+    detail_url: str,
+    done_url: str,
+    done_message: str,
+) -> HttpResponse:
+    """The delete page of every module: the user gives a reason; the version they saw guards
+    against deleting a record someone has just changed; the service does the soft delete.
+
+    ``delete(reason=..., expected_version=...)`` is the module's service call.
+    """
+    form = DeleteForm(request.POST or None, initial={"version": obj.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            delete(
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleVersion:
+            messages.error(
+                request,
+                _(
+                    "Someone else changed this record meanwhile; check it and "
+                    "delete again if still needed."
+                ),
+            )
+            return redirect(detail_url)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, done_message)
+            return redirect(done_url)
+    return render(
+        request,
+        "core/generic/delete.html",
+        {"form": form, "object": obj, "title": title, "cancel_url": detail_url},
+    )
 
 
 def bootstrapify(form: forms.Form) -> forms.Form:

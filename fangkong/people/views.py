@@ -6,6 +6,7 @@ Full ID and phone numbers travel only in POST bodies (search, reveal, forms), ne
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +20,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fangkong.core.exceptions import StaleVersion
 from fangkong.core.generic import (
-    DeleteForm,
     ImportView,
     ScopedListView,
     apply_validation_error,
@@ -27,6 +27,7 @@ from fangkong.core.generic import (
     get_scoped_object_or_404,
     history_entries,
     no_store,
+    soft_delete_page,
     stale_conflict_context,
     with_masked,
 )
@@ -330,38 +331,14 @@ def person_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def person_delete(request, pk: int):
     person = _get_person(request, pk, "delete")
-    form = DeleteForm(request.POST or None, initial={"version": person.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_delete(
-                actor=request.user,
-                person=person,
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except StaleVersion:
-            messages.error(
-                request,
-                _(
-                    "Someone else changed this record meanwhile; check it and "
-                    "delete again if still needed."
-                ),
-            )
-            return redirect("people:person_detail", pk=pk)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Record deleted."))
-            return redirect("people:person_list")
-    return render(
+    return soft_delete_page(
         request,
-        "core/generic/delete.html",
-        {
-            "form": form,
-            "object": person,
-            "title": _("Delete a person's record"),
-            "cancel_url": reverse("people:person_detail", args=[pk]),
-        },
+        person,
+        delete=partial(services.person_delete, actor=request.user, person=person),
+        title=_("Delete a person's record"),
+        detail_url=reverse("people:person_detail", args=[pk]),
+        done_url=reverse("people:person_list"),
+        done_message=_("Record deleted."),
     )
 
 

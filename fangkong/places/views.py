@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,13 +16,13 @@ from django.views.decorators.http import require_http_methods
 
 from fangkong.core.exceptions import StaleVersion
 from fangkong.core.generic import (
-    DeleteForm,
     ImportView,
     ScopedListView,
     apply_validation_error,
     get_scoped_object_or_404,
     history_entries,
     is_htmx,
+    soft_delete_page,
     stale_conflict_context,
     with_masked,
 )
@@ -345,38 +347,14 @@ def household_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def household_delete(request, pk: int):
     household = get_scoped_object_or_404(Household, request.user, "delete", pk, request=request)
-    form = DeleteForm(request.POST or None, initial={"version": household.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.household_delete(
-                actor=request.user,
-                household=household,
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except StaleVersion:
-            messages.error(
-                request,
-                _(
-                    "Someone else changed this household meanwhile; check it "
-                    "and delete again if still needed."
-                ),
-            )
-            return redirect("places:household_detail", pk=pk)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Household deleted."))
-            return redirect("places:household_list")
-    return render(
+    return soft_delete_page(
         request,
-        "core/generic/delete.html",
-        {
-            "form": form,
-            "object": household,
-            "title": _("Delete household"),
-            "cancel_url": reverse("places:household_detail", args=[pk]),
-        },
+        household,
+        delete=partial(services.household_delete, actor=request.user, household=household),
+        title=_("Delete household"),
+        detail_url=reverse("places:household_detail", args=[pk]),
+        done_url=reverse("places:household_list"),
+        done_message=_("Household deleted."),
     )
 
 

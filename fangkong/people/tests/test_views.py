@@ -336,6 +336,26 @@ def test_soft_delete_needs_reason(login, commander, person_in):
     assert Person.all_objects.get(pk=person_in.pk).deleted_reason == "迁出"
 
 
+def test_delete_based_on_a_stale_version_keeps_the_record(login, commander, person_in):
+    from fangkong.people.services import person_update
+
+    seen = person_in.version
+    person_update(
+        actor=commander,
+        person=person_in,
+        expected_version=seen,
+        data={"current_address": "东湖村一组2号"},
+    )
+    client = login(commander)
+    response = client.post(
+        reverse("people:person_delete", args=[person_in.pk]),
+        {"reason": "迁出", "version": seen},
+        follow=True,
+    )
+    assert "此期间他人已修改了此记录" in response.content.decode()
+    assert Person.objects.filter(pk=person_in.pk).exists()
+
+
 def test_duplicates_and_merge(login, commander, world, person_in):
     from fangkong.people.services import person_create
 
