@@ -11,9 +11,9 @@ from fangkong.people.models import Person, Tag
 
 
 def person_list(*, actor, filters: dict | None = None) -> QuerySet[Person]:
-    # Prefetch, not join: a page needs 25 households, and a join would make the database hash
-    # every household of the district to find them.
-    qs = Person.objects.restrict(actor, "view").prefetch_related("area", "household")
+    # Joined, not prefetched: Django 5.2 prefetches a foreign key with a row-value lookup that
+    # SQLite receives as one OR term per household, which fails past ~1,000 (a town's export).
+    qs = Person.objects.restrict(actor, "view").select_related("area", "household")
     return PersonFilterSet(filters or {}, queryset=qs, actor=actor).qs
 
 
@@ -32,7 +32,7 @@ def person_search(*, actor, query: str) -> QuerySet[Person]:
 
     Called from POST handlers only, so that full numbers never appear in a URL.
     """
-    base = Person.objects.restrict(actor, "view").prefetch_related("area", "household")
+    base = Person.objects.restrict(actor, "view").select_related("area", "household")
     value = (query or "").strip()
     if not value:
         return base.none()
