@@ -60,6 +60,12 @@ def user_with_role(code: str) -> User:
     return user
 
 
+def assert_fits_the_phone(page) -> None:
+    # Sideways scrolling on a phone hides the right edge of forms and tables.
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} is {width}px wide"
+
+
 def log_in(page, base_url: str, user: User) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.fill("input[name=username]", user.username)
@@ -87,6 +93,7 @@ def test_grid_worker_finds_a_person_by_initials_on_a_phone(browser, live_server,
     )
     page = context.new_page()
     log_in(page, live_server.url, worker)
+    assert_fits_the_phone(page)
     page.screenshot(path=str(DOCS_IMG / "phone-home.png"), full_page=True)
 
     page.goto(f"{live_server.url}/people/search/")
@@ -98,6 +105,7 @@ def test_grid_worker_finds_a_person_by_initials_on_a_phone(browser, live_server,
     if outside is not None and outside.name != mine.name:
         assert outside.name not in cards.inner_text()
     assert "?" not in page.url  # the search travelled in a POST body, not the address
+    assert_fits_the_phone(page)
     page.screenshot(path=str(DOCS_IMG / "phone-search.png"), full_page=True)
 
     page.locator(f"a[href='/people/{mine.pk}/']:visible").first.click()
@@ -105,11 +113,13 @@ def test_grid_worker_finds_a_person_by_initials_on_a_phone(browser, live_server,
     text = page.locator("main").inner_text()
     assert mine.masked("id_number") in text or not mine.id_number
     assert mine.id_number == "" or mine.id_number not in text
+    assert_fits_the_phone(page)
     page.screenshot(path=str(DOCS_IMG / "phone-person.png"), full_page=True)
 
     page.locator(f"main a[href*='/places/households/{mine.household_id}/']").first.click()
     page.wait_for_load_state("networkidle")
     assert mine.household.address in page.locator("main").inner_text()
+    assert_fits_the_phone(page)
     page.screenshot(path=str(DOCS_IMG / "phone-household.png"), full_page=True)
 
     # Another grid's person is answered like a missing one.
