@@ -84,10 +84,8 @@ class PersonImporter(Importer):
     ]
 
     def start(self, actor):
-        allowed = place_selectors.areas_with_perm(actor=actor, perm="people.add_person")
         return {
-            "areas": {a.code: a for a in allowed},
-            "codes": set(Area.objects.values_list("code", flat=True)),
+            "areas": place_selectors.AreaCodes(actor=actor, perm="people.add_person"),
             "tags": {t.name: t for t in selectors.tag_choices()},
             "households": {},
             "seen_ids": {},
@@ -106,14 +104,10 @@ class PersonImporter(Importer):
 
     def prepare(self, row, *, actor, context):
         errors: dict[str, list[str]] = {}
-        code = row.get("grid_code", "")
-        area = context["areas"].get(code)
-        if area is None:
-            errors["grid_code"] = [
-                _("Area %(code)s is outside your area of responsibility.") % {"code": code}
-                if code in context["codes"]
-                else _("There is no area with code %(code)s.") % {"code": code or "—"}
-            ]
+        try:
+            area = context["areas"].get(row.get("grid_code", ""))
+        except ValidationError as exc:
+            area, errors["grid_code"] = None, exc.messages
         household = None
         number = row.get("household_number", "")
         if area is not None and number:

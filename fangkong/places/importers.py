@@ -95,9 +95,9 @@ class AreaImporter(Importer):
     ]
 
     def start(self, actor) -> dict[str, Any]:
-        allowed = selectors.areas_with_perm(actor=actor, perm="places.add_area")
         return {
-            "allowed": {a.code: a for a in allowed},
+            "areas": selectors.AreaCodes(actor=actor, perm="places.add_area"),
+            # Soft-deleted areas keep their codes: the unique constraint still holds them.
             "existing": set(Area.all_objects.values_list("code", flat=True)),
             "new": {},
         }
@@ -122,18 +122,13 @@ class AreaImporter(Importer):
             errors.setdefault(
                 "parent_code", _("Give the parent code: new areas go below an area of yours.")
             )
-        elif parent_code in context["allowed"]:
-            parent_level = context["allowed"][parent_code].level
         elif parent_code in context["new"]:
             parent_level = context["new"][parent_code]
-        elif parent_code in context["existing"]:
-            errors["parent_code"] = _("Area %(code)s is outside your area of responsibility.") % {
-                "code": parent_code
-            }
         else:
-            errors["parent_code"] = _("There is no area with code %(code)s.") % {
-                "code": parent_code
-            }
+            try:
+                parent_level = context["areas"].get(parent_code).level
+            except ValidationError as exc:
+                errors["parent_code"] = exc.messages[0]
         if level and parent_level and level not in Area.CHILD_LEVELS.get(parent_level, set()):
             errors["level"] = _("A %(child)s cannot be placed under a %(parent)s.") % {
                 "child": Area.Level(level).label,
@@ -147,7 +142,7 @@ class AreaImporter(Importer):
     def commit(self, prepared, *, actor, context):
         made = {}
         for item in prepared:  # rows come parents-first (checked in prepare)
-            parent = made.get(item["parent_code"]) or context["allowed"][item["parent_code"]]
+            parent = made.get(item["parent_code"]) or context["areas"].get(item["parent_code"])
             made[item["code"]] = services.area_create(
                 actor=actor,
                 code=item["code"],
@@ -185,25 +180,18 @@ class HouseholdImporter(Importer):
     ]
 
     def start(self, actor):
-        allowed = selectors.areas_with_perm(actor=actor, perm="places.add_household")
         return {
-            "grids": {a.code: a for a in allowed},
-            "codes": dict(Area.objects.values_list("code", "level")),
+            "areas": selectors.AreaCodes(actor=actor, perm="places.add_household"),
             "seen": set(),
         }
 
     def prepare(self, row, *, actor, context):
         errors = {}
-        code = row.get("grid_code", "").strip()
-        grid = context["grids"].get(code)
-        if grid is None:
-            if code in context["codes"]:
-                errors["grid_code"] = _("Area %(code)s is outside your area of responsibility.") % {
-                    "code": code
-                }
-            else:
-                errors["grid_code"] = _("There is no area with code %(code)s.") % {"code": code}
-        elif not grid.is_grid:
+        try:
+            grid = context["areas"].get(row.get("grid_code", "").strip())
+        except ValidationError as exc:
+            grid, errors["grid_code"] = None, exc.messages[0]
+        if grid is not None and not grid.is_grid:
             errors["grid_code"] = _("%(name)s is not a grid; households belong to grids.") % {
                 "name": grid.name
             }

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 
 from fangkong.places.filtersets import AreaFilterSet, HouseholdFilterSet
 from fangkong.places.models import Area, Household
@@ -98,6 +100,27 @@ def areas_with_perm(*, actor, perm: str) -> QuerySet[Area]:
     if getattr(actor, "is_superuser", False):
         return Area.objects.all()
     return Area.objects.filter(area_prefix_q(grant_paths(actor, perm)))
+
+
+class AreaCodes:
+    """The area codes of one import, resolved once: the areas where the actor holds ``perm``,
+    and for any other code the specific reason a row cannot use it."""
+
+    def __init__(self, *, actor, perm: str):
+        self.allowed = {a.code: a for a in areas_with_perm(actor=actor, perm=perm)}
+        self.known = set(Area.objects.values_list("code", flat=True))
+
+    def get(self, code: str) -> Area:
+        """The area with ``code``; ``ValidationError`` saying whether it is outside the actor's
+        responsibility or does not exist."""
+        area = self.allowed.get(code)
+        if area is not None:
+            return area
+        if code in self.known:
+            raise ValidationError(
+                _("Area %(code)s is outside your area of responsibility.") % {"code": code}
+            )
+        raise ValidationError(_("There is no area with code %(code)s.") % {"code": code or "—"})
 
 
 def area_breadcrumb(*, actor, area: Area) -> list[tuple[Area, bool]]:
