@@ -10,4 +10,4 @@ class PeopleConfig(AppConfig):
     def ready(self):
         # Register importers and exporters in every process, the task worker included, which
         # never loads the URLconf that imports the views.
-        from . import exporters, importers  # noqa: F401
+        from . import exporters, importers, kit  # noqa: F401

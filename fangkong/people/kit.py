@@ -1,0 +1,63 @@
+"""The person registry declared once for the module kit (see ``fangkong.core.kit``)."""
+
+from __future__ import annotations
+
+from fangkong.core.kit import ModelKit, register
+from fangkong.people import selectors, services
+from fangkong.people.filtersets import PersonFilterSet
+from fangkong.people.models import Person
+
+
+def _create(*, actor, data: dict) -> Person:
+    data = dict(data)
+    tags = data.pop("tags", None)
+    return services.person_create(actor=actor, data=data, tags=tags)
+
+
+def _update(*, actor, obj: Person, expected_version: int | None, data: dict) -> Person:
+    data = dict(data)
+    tags = data.pop("tags", None)
+    return services.person_update(
+        actor=actor, person=obj, expected_version=expected_version, data=data, tags=tags
+    )
+
+
+def _delete(*, actor, obj: Person, reason: str, expected_version: int | None) -> Person:
+    return services.person_delete(
+        actor=actor, person=obj, reason=reason, expected_version=expected_version
+    )
+
+
+def _check(*, actor, data: dict, exclude_pk: int | None = None) -> dict:
+    data = {k: v for k, v in data.items() if k != "tags"}
+    return services.person_check(data=data, exclude_pk=exclude_pk)
+
+
+person_kit = register(
+    ModelKit(
+        model=Person,
+        fields=(
+            "name",
+            "id_number",
+            "phone",
+            "area",
+            "household",
+            "relation",
+            "sex",
+            "birth_date",
+            "current_address",
+            "registered_residence",
+            "is_resident",
+            "tags",
+        ),
+        filterset=PersonFilterSet,
+        selector=selectors.person_list,
+        create=_create,
+        update=_update,
+        delete=_delete,
+        check=_check,
+        extra_columns=("created_at",),
+        url_namespace="people",
+        api_path="persons",
+    )
+)
