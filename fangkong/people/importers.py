@@ -137,7 +137,7 @@ class PersonImporter(Importer):
         except ValidationError as exc:
             errors.update(exc.message_dict)
         try:
-            fields = services.person_check(data=data)
+            fields = services.person_check(data=data, actor=actor)
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
                 if key == "household" and area is None:
