@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.generic import VersionedForm, bootstrapify
+from fangkong.core.validators import PERSON_NAME_MAX_LENGTH
 from fangkong.people.models import Person, Tag
 from fangkong.places.models import Area
 
@@ -21,7 +22,7 @@ class SecretCharField(forms.CharField):
 
 
 class PersonForm(VersionedForm):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Name"), max_length=PERSON_NAME_MAX_LENGTH)
     id_number = SecretCharField(label=_("Resident ID number"), max_length=30, required=False)
     phone = SecretCharField(label=_("Mobile number"), max_length=20, required=False)
     area = forms.ModelChoiceField(label=_("Grid or village"), queryset=Area.objects.none())

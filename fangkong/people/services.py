@@ -17,8 +17,13 @@ from fangkong.core.models import AccessLog, SecurityEvent
 from fangkong.core.sensitive import can_view_sensitive, log_access
 from fangkong.core.services import create_record, soft_delete_record, update_record
 from fangkong.core.text import pinyin_of
-from fangkong.core.validators import validate_mobile, validate_person_name, validate_resident_id
-from fangkong.people.models import Person, Tag
+from fangkong.core.validators import (
+    validate_mobile,
+    validate_person_name,
+    validate_resident_id,
+    validate_text,
+)
+from fangkong.people.models import Person, Tag, TransferRequest
 
 PERSON_FIELDS = {
     "name",
@@ -409,3 +414,124 @@ def log_number_search(*, actor, query: str, found: list[Person], ip: str | None 
         reason=_("search by full number"),
         ip=ip,
     )
+
+
+# Transfer requests ------------------------------------------------------------------------------
+
+
+def transfer_request(
+    *,
+    actor,
+    id_number: str,
+    to_area,
+    reason: str,
+    to_household=None,
+    ip: str | None = None,
+) -> TransferRequest:
+    """Ask the area holding the person with ``id_number`` to move them into ``to_area``.
+
+    The requester names the person by the number they hold in hand (the person is outside their
+    view) and learns nothing more until the owning area accepts. The lookup is a duplicate-ID
+    check like a registration: logged, and counted against the hourly limit.
+    """
+    from fangkong.places.selectors import areas_with_perm
+
+    errors: dict[str, list[str]] = {}
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        errors["reason"] = [_("Say why the person should be moved to your area.")]
+    else:
+        try:
+            validate_text(reason)
+        except ValidationError as exc:
+            errors["reason"] = exc.messages
+    try:
+        number = validate_resident_id(id_number).number
+    except ValidationError as exc:
+        errors["id_number"] = exc.messages
+        number = ""
+    if (
+        to_area is None
+        or not areas_with_perm(actor=actor, perm="people.add_person").filter(pk=to_area.pk).exists()
+    ):
+        errors["to_area"] = [_("Choose a grid or village of yours to move the person into.")]
+    elif to_household is not None and to_household.area_id != to_area.pk:
+        errors["to_household"] = [
+            _("The household is in %(grid)s, not in the chosen area.")
+            % {"grid": to_household.area.name}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    _enforce_duplicate_limit(actor, ip=ip)
+    existing = _duplicate_hit(number)
+    if existing is None:
+        raise ValidationError(
+            {"id_number": _("Nobody is registered with this ID number: register the person.")}
+        )
+    _log_duplicate_hit(actor, existing, ip=ip)
+    if Person.objects.restrict(actor, "change").filter(pk=existing.pk).exists():
+        raise ValidationError(
+            {
+                "id_number": _(
+                    "%(name)s is already in your area of responsibility: edit their record to "
+                    "move them."
+                )
+                % {"name": existing.name}
+            }
+        )
+    try:
+        with transaction.atomic():
+            return TransferRequest.objects.create(
+                requester=actor,
+                person=existing,
+                from_area=existing.area,
+                to_area=to_area,
+                to_household=to_household,
+                reason=reason[:200],
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"id_number": _("You have already asked for this person; wait for the answer.")}
+        ) from None
+
+
+def transfer_decide(
+    *, actor, transfer: TransferRequest, accept: bool, note: str = ""
+) -> TransferRequest:
+    """Accept or refuse a pending request, as a user who may change the person where they are.
+
+    Accepting moves the person into the requester's area (and household) through
+    ``person_update``, so the move is in the person's history; the requester must be able to
+    hold them there.
+    """
+    with transaction.atomic():
+        locked = TransferRequest.objects.select_for_update().get(pk=transfer.pk)
+        if locked.status != TransferRequest.Status.PENDING:
+            raise ValidationError(_("This request was already answered."))
+        person = Person.objects.restrict(actor, "change").filter(pk=locked.person_id).first()
+        if person is None:
+            raise PermissionDenied(_("Only the area that holds the person answers this request."))
+        note = (note or "").strip()
+        if not accept and len(note) < 2:
+            raise ValidationError({"note": _("Say why the request is refused.")})
+        validate_text(note)
+        if accept:
+            data: dict[str, Any] = {"area": locked.to_area, "household": locked.to_household}
+            if person.household_id and locked.to_household_id != person.household_id:
+                data["relation"] = ""  # the relation was to the head of the old household
+            person_update(
+                actor=actor,
+                person=person,
+                expected_version=None,
+                data=data,
+                receiver=locked.requester,
+            )
+        locked.status = (
+            TransferRequest.Status.ACCEPTED if accept else TransferRequest.Status.REFUSED
+        )
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.decision_note = note[:200]
+        locked.full_clean()
+        locked.save()
+        return locked

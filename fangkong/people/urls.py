@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fangkong.people import views
+from fangkong.people import views, views_transfers
 
 app_name = "people"
 urlpatterns = [
@@ -15,4 +15,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("<int:pk>/delete/", views.person_delete, name="person_delete"),
     path("<int:pk>/history/", views.person_history, name="person_history"),
+    path("transfers/", views_transfers.transfer_list, name="transfer_list"),
+    path("transfers/new/", views_transfers.transfer_new, name="transfer_new"),
+    path("transfers/<int:pk>/decide/", views_transfers.transfer_decide, name="transfer_decide"),
 ]
