@@ -384,6 +384,12 @@ def person_check(
     answer says only "registered elsewhere".
     """
     fields = _normalise(data)
+    # The model's own field checks too (control characters, lengths, dates), so that an import
+    # reports them on the row, not as one failure of the whole file when it is written.
+    candidate = Person(**fields)
+    candidate.clean_fields(
+        exclude=[f.name for f in Person._meta.concrete_fields if f.name not in fields]
+    )
     check_id_number_free(
         actor=actor, number=fields.get("id_number", ""), exclude_pk=exclude_pk, ip=ip
     )
