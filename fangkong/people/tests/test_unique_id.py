@@ -75,3 +75,30 @@ def test_ten_parallel_registrations_of_one_number_store_one_person():
     assert outcomes.count("stored") == 1, outcomes
     assert all(DUPLICATE_MESSAGE in o for o in outcomes if o != "stored"), outcomes
     assert Person.objects.exclude(id_number_bidx="").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="DDL in a test transaction")
+@pytest.mark.django_db
+def test_the_migration_stops_on_existing_duplicates_with_the_record_numbers(world, commander):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "fangkong.people.migrations.0003_drop_plain_suffixes_unique_live_id_number"
+    )
+    constraint = next(
+        c for c in Person._meta.constraints if c.name == "person_unique_live_id_number"
+    )
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(Person, constraint)  # as before the migration
+    number = make_id_number(birth="19770707")
+    a = person_create(actor=commander, data={"name": "甲", "id_number": number, "area": world.grid})
+    b = Person(name="乙", id_number=number, area=world.grid)
+    b.save()
+    with pytest.raises(RuntimeError) as caught:
+        migration.refuse_live_duplicates(apps, None)
+    assert f"#{a.pk}, #{b.pk}" in str(caught.value) and "Duplicates" in str(caught.value)
+    assert number not in str(caught.value)
+    person_delete(actor=commander, person=b, reason="twice")
+    migration.refuse_live_duplicates(apps, None)  # deleted records do not count
