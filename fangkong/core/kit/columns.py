@@ -26,6 +26,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -203,7 +204,7 @@ class ImportField:
     column: Column
 
 
-def _help(field: models.Field) -> str:
+def _help_now(field: models.Field) -> str:
     if field.many_to_many:
         key = natural_key(field.related_model)
         return str(key.help) if key else ""
@@ -218,6 +219,10 @@ def _help(field: models.Field) -> str:
     if isinstance(field, models.DateField):
         return _("Date as YYYY-MM-DD.")
     return str(field.help_text or "")
+
+
+# Columns are built once per process; their help is translated when shown, in the reader's language.
+_help = lazy(_help_now, str)
 
 
 def _example(field: models.Field) -> str:

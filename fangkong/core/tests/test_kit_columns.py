@@ -224,3 +224,13 @@ def test_parse_date(text, expected):
 def test_parse_date_refuses_impossible_dates():
     with pytest.raises(ValidationError):
         parse_date("2020-02-30")
+
+
+def test_column_help_follows_the_reader_language():
+    importer = IMPORTERS["people.persons"]
+    resident = next(c for c in importer.columns if c.key == "is_resident")
+    sex = next(c for c in importer.columns if c.key == "sex")
+    with translation.override("en"):
+        assert "empty means yes" in str(resident.help) and "male" in str(sex.help)
+    with translation.override("zh-hans"):
+        assert "男" in str(sex.help) and str(resident.header) == "常住"
