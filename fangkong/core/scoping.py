@@ -112,9 +112,7 @@ def covers_every_area(user, paths: list[str]) -> bool:
     key = ("covers-all", *paths)
     if cache is not None and key in cache:
         return cache[key]
-    outside = area_model()._base_manager.filter(
-        ~area_prefix_q(paths) | Q(deleted_at__isnull=False)
-    )
+    outside = area_model()._base_manager.filter(~area_prefix_q(paths) | Q(deleted_at__isnull=False))
     answer = not outside.exists()
     if cache is not None:
         cache[key] = answer

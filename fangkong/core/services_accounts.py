@@ -204,7 +204,10 @@ def grant_create(*, actor, user: User, role: Role, area, seeding: bool = False) 
     clear_scope_cache(user)
     if pending:
         _security_event(
-            SecurityEvent.Kind.GRANT_REQUESTED, actor=actor, grant=grant, detail=_grant_detail(grant)
+            SecurityEvent.Kind.GRANT_REQUESTED,
+            actor=actor,
+            grant=grant,
+            detail=_grant_detail(grant),
         )
     log.info(
         "role %s: grant_id=%s role=%s area_id=%s user_id=%s by actor_id=%s",
