@@ -35,6 +35,9 @@ def pair():
                 app_label = "core"
                 db_table = "test_scope_post"
 
+            def __str__(self):
+                return self.name
+
         class Passage(models.Model):
             # Not a ScopedModel and no area column: scoped through its post.
             scope_path = "post__area__path"
@@ -44,6 +47,9 @@ def pair():
             class Meta:
                 app_label = "core"
                 db_table = "test_scope_passage"
+
+            def __str__(self):
+                return f"passage {self.pk}"
 
         yield Post, Passage
 
