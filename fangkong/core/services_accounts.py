@@ -236,8 +236,10 @@ def approvable_grants(actor) -> QuerySet[RoleGrant]:
 
 
 def _lock_pending(actor, grant: RoleGrant) -> RoleGrant:
+    # Lock the grant row only: PostgreSQL refuses FOR UPDATE across the nullable join to
+    # granted_by.
     locked = (
-        RoleGrant.objects.select_for_update()
+        RoleGrant.objects.select_for_update(of=("self",))
         .select_related("user", "role", "area", "granted_by")
         .get(pk=grant.pk)
     )
