@@ -26,6 +26,8 @@ DEMO_USERS: list[tuple[str, str, str, str, str]] = [
     ("liaison", "enterprise_liaison", "黄志刚", "区复工复产联络组", "town:2"),
     ("counsellor", "counsellor", "何静", "区心灵驿站", "district"),
     ("auditor", "auditor", "罗建华", "区委网信办", "district"),
+    ("auditor_heba", "access_auditor", "孙丽华", "河坝镇纪委", "town:0"),
+    ("secadmin", "security_admin", "邓立新", "区委网信办", "district"),
     ("sysadmin", "system_admin", "杨帆", "区政务服务中心", "district"),
 ]
 
@@ -59,6 +61,14 @@ def users_demo(ctx: DemoContext) -> None:
         if role is None:
             continue
         for code in where[scope]:
-            RoleGrant.objects.create(user=user, role=role, area=areas[code], granted_at=joined)
+            # Seeded grants are in effect at once: no second person exists yet to approve them.
+            RoleGrant.objects.create(
+                user=user,
+                role=role,
+                area=areas[code],
+                granted_at=joined,
+                status=RoleGrant.Status.APPROVED,
+                approved_at=joined,
+            )
         made += 1
     ctx.count("demo users", made)

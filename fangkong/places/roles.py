@@ -24,5 +24,4 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "enterprise_liaison": AREA_ONLY,
     "counsellor": AREA_ONLY,
     "auditor": AREA_ONLY,
-    "system_admin": (*AREA_ONLY, "places.add_area", "places.change_area", "places.delete_area"),
 }
