@@ -180,6 +180,9 @@ class TransferRequest(models.Model):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_note = models.CharField(_("note"), max_length=200, blank=True)
 
+    # Answered by the area the person is taken from (core.scoping's scope paths).
+    scope_path = "from_area__path"
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("transfer request")

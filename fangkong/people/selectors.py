@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from fangkong.core.crypto import blind_index
+from fangkong.core.scoping import restrict
 from fangkong.core.validators import normalize_mobile, normalize_resident_id
 from fangkong.people.filtersets import PersonFilterSet, search_q
 from fangkong.people.models import Person, Tag, TransferRequest
@@ -97,17 +98,10 @@ def tag_choices() -> QuerySet[Tag]:
 
 def transfer_requests_to_me(*, actor) -> QuerySet[TransferRequest]:
     """Requests for persons in areas where ``actor`` may change persons (they answer them)."""
-    from fangkong.core.scoping import area_prefix_q, grant_paths
-
     qs = TransferRequest.objects.select_related(
         "person", "from_area", "to_area", "to_household", "requester", "decided_by"
     )
-    if getattr(actor, "is_superuser", False):
-        return qs
-    paths = grant_paths(actor, "people.change_person")
-    if not paths:
-        return qs.none()
-    return qs.filter(area_prefix_q(paths, "from_area__path"))
+    return restrict(qs, actor, perm="people.change_person")
 
 
 def transfer_requests_from_me(*, actor) -> QuerySet[TransferRequest]:
