@@ -85,7 +85,7 @@ def test_api_refuses_them_with_a_field_message(client, commander, world):
 @pytest.mark.django_db
 def test_imports_refuse_them_per_row(world, commander):
     csv = (
-        "Name,ID number,Phone,Grid code\n"
+        "Name,Resident ID number,Mobile number,Area\n"
         f"王\x0f五,{make_id_number(birth='19700101')},,{world.grid.code}\n"
         f"赵六,,,{world.grid.code}\n"
     ).encode()

@@ -7,11 +7,11 @@ from django.apps import apps
 from django.db import models
 
 from fangkong.core import crypto
+from fangkong.core.kit import demo
 from fangkong.core.models import User
 from fangkong.people.models import Person
 from fangkong.people.selectors import person_search
 from fangkong.people.services import person_update
-from fangkong.places import demo
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def _plain_values(row, model) -> set[str]:
 
 def test_no_plain_column_rebuilds_a_demo_number():
     demo.load_demo(persons=150, seed=11)
-    commander = User.objects.create_superuser("root", password="Fk-test-pass-2020")
+    commander = User.objects.create_superuser("fk-test-root", password="Fk-test-pass-2020")
     persons = list(Person.all_objects.exclude(id_number_bidx=""))
     assert len(persons) > 100
     # One history row per person at least; an edit adds one with the same number.

@@ -33,7 +33,7 @@ def test_a_long_latin_name_is_stored_by_service_api_and_import(client, commander
     body = {"name": LATIN_40 + " Jr", "area_id": world.grid.pk}
     response = client.post("/api/v1/persons", json.dumps(body), content_type="application/json")
     assert response.status_code == 201, response.content
-    csv = f"Name,Grid code\n{LATIN_40} Sr,{world.grid.code}\n".encode()
+    csv = f"Name,Area\n{LATIN_40} Sr,{world.grid.code}\n".encode()
     result = run_import(IMPORTERS["people.persons"], csv, "p.csv", actor=commander)
     assert result.get("created") == 1, result
 
@@ -44,7 +44,7 @@ def test_a_name_longer_than_any_card_is_refused_with_one_clear_message(commander
     (message,) = caught.value.message_dict["name"]
     assert "at most 60 characters" in message and "61" in message
     # In an import, the row says so (not the whole file at commit without a row number).
-    csv = f"Name,Grid code\n{'B' * 61},{world.grid.code}\n".encode()
+    csv = f"Name,Area\n{'B' * 61},{world.grid.code}\n".encode()
     result = run_import(IMPORTERS["people.persons"], csv, "p.csv", actor=commander)
     assert result["failed"] and result["errors"][0][0] == 2
 
