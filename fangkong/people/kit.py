@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from fangkong.core.kit import ModelKit, register
 from fangkong.people import selectors, services
 from fangkong.people.filtersets import PersonFilterSet
+from fangkong.people.forms import PersonForm
 from fangkong.people.models import Person
+from fangkong.places.models import Area
 
 
 def _create(*, actor, data: dict) -> Person:
@@ -59,5 +63,26 @@ person_kit = register(
         extra_columns=("created_at",),
         url_namespace="people",
         api_path="persons",
+        options={
+            # UI (core.kit.views): the form, its choices and labels, what the pages join.
+            "form_class": PersonForm,
+            "limit_choices": {
+                "area": {"level__in": [Area.Level.VILLAGE, Area.Level.COMMUNITY, Area.Level.GRID]}
+            },
+            "select_related": ("area", "household", "household__area"),
+            "labels": {
+                "area": _("Grid or village"),
+                "id_number": _("Resident ID number"),
+                "phone": _("Mobile number"),
+                "is_resident": _("Lives here (resident)"),
+            },
+            "help_texts": {
+                "household": _(
+                    "Type the household's number, address or head; leave empty if none."
+                ),
+                "sex": _("Taken from the ID number when one is given."),
+                "birth_date": _("Taken from the ID number when one is given."),
+            },
+        },
     )
 )

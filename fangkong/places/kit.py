@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from fangkong.core.kit import ModelKit, register
 from fangkong.places import selectors, services
 from fangkong.places.filtersets import HouseholdFilterSet
-from fangkong.places.models import Household
+from fangkong.places.models import Area, Household
 
 
 def _create(*, actor, data: dict) -> Household:
@@ -35,5 +37,10 @@ household_kit = register(
         delete=_delete,
         url_namespace="places",
         api_path="households",
+        options={
+            "limit_choices": {"area": {"level__in": [Area.Level.GRID]}},
+            "select_related": ("area",),
+            "labels": {"area": _("Grid")},
+        },
     )
 )
