@@ -72,8 +72,6 @@ person_kit = register(
             "select_related": ("area", "household", "household__area"),
             "labels": {
                 "area": _("Grid or village"),
-                "id_number": _("Resident ID number"),
-                "phone": _("Mobile number"),
                 "is_resident": _("Lives here (resident)"),
             },
             "help_texts": {

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -100,30 +101,23 @@ class PersonCreateView(_WarnRegion, AreaCrumbs, kit.KitCreateView):
     def get_title(self, obj):
         return _("Register a person")
 
+    @cached_property
     def household(self) -> Household | None:
         pk = self.request.GET.get("household", "")
-        try:
-            return place_selectors.household_get(actor=self.request.user, pk=int(pk))
-        except (ValueError, Household.DoesNotExist):
-            return None
+        households = place_selectors.household_list(actor=self.request.user)
+        return households.filter(pk=int(pk)).first() if pk.isdigit() else None
 
     def get_initial(self):
-        household = self.household()
-        if household is None:
-            return {}
-        address = household.address
-        return {"area": household.area_id, "household": household.pk, "current_address": address}
+        h = self.household
+        return {"area": h.area_id, "household": h.pk, "current_address": h.address} if h else {}
 
     def get_cancel_url(self, obj):
-        household = self.household()
-        if household is None:
-            return super().get_cancel_url(obj)
-        return reverse("places:household_detail", args=[household.pk])
+        h = self.household
+        return reverse("places:household_detail", args=[h.pk]) if h else super().get_cancel_url(obj)
 
     def get_success_url(self, obj):
-        household = self.household()
-        if household is not None and obj.household_id == household.pk:
-            return reverse("places:household_detail", args=[household.pk])
+        if self.household and obj.household_id == self.household.pk:
+            return self.get_cancel_url(obj)
         return super().get_success_url(obj)
 
 
