@@ -21,9 +21,9 @@ from fangkong.core.generic import (
     no_store,
     with_masked,
 )
+from fangkong.core.kit.forms import SecretCharField
 from fangkong.core.signals import log_denied
 from fangkong.people import selectors, services
-from fangkong.people.forms import SecretCharField
 from fangkong.people.models import TransferRequest
 from fangkong.places import selectors as place_selectors
 from fangkong.places.models import Area, Household

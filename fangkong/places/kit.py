@@ -46,7 +46,12 @@ household_kit = register(
         check=_check,
         url_namespace="places",
         api_path="households",
-        options={"import_unique": (("area", "number"),)},
+        options={
+            "import_unique": (("area", "number"),),
+            "limit_choices": {"area": {"level__in": [Area.Level.GRID]}},
+            "select_related": ("area",),
+            "labels": {"area": gettext_lazy("Grid")},
+        },
     )
 )
 
