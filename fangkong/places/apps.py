@@ -10,4 +10,6 @@ class PlacesConfig(AppConfig):
     def ready(self):
         # Register importers and exporters in every process, the task worker included, which
         # never loads the URLconf that imports the views.
-        from . import exporters, importers, kit  # noqa: F401
+        from . import counts, exporters, importers, kit  # noqa: F401
+
+        counts.connect()

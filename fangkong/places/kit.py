@@ -33,6 +33,7 @@ household_kit = register(
         create=_create,
         update=_update,
         delete=_delete,
+        counted=True,
         url_namespace="places",
         api_path="households",
     )

@@ -84,6 +84,7 @@ def area_browser(request, pk: int | None = None):
         "area": area,
         "rows": rows,
         "totals": counts.get(area.pk) if area else None,
+        "counts_as_of": counts.as_of,
         "crumbs": _crumbs(request, area),
         "page_obj": households,
         "can_add_area": area is not None

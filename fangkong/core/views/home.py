@@ -14,7 +14,9 @@ from fangkong.core.models import Job
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    from fangkong.places.models import Area
+    from fangkong.people.models import Person
+    from fangkong.places import counts as kept
+    from fangkong.places.models import Area, Household
     from fangkong.places.selectors import area_counts, area_roots
 
     user = request.user
@@ -31,8 +33,10 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": rows,
         "by_level": by_level,
-        "total_persons": sum(c["persons"] for c in counts.values()),
-        "total_households": sum(c["households"] for c in counts.values()),
+        # Everything in the user's scope (not only the first 50 areas listed), kept figures.
+        "total_persons": kept.scoped_total(actor=user, model=Person),
+        "total_households": kept.scoped_total(actor=user, model=Household),
+        "counts_as_of": counts.as_of,
         "total_areas": sum(n for _label, n in by_level),
         "can_persons": user.has_perm("people.view_person"),
         "can_households": user.has_perm("places.view_household"),

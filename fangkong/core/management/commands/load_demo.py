@@ -5,7 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fangkong.places import demo
+from fangkong.places import counts, demo
 
 
 class Command(BaseCommand):
@@ -57,6 +57,8 @@ class Command(BaseCommand):
             result = demo.load_demo(persons=scale, seed=seed, progress=progress)
         except RuntimeError as exc:
             raise CommandError(str(exc)) from None
+        # The loader writes with COPY, past the signals that keep the per-area counts.
+        counts.refresh()
         elapsed = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self.stdout.write(
