@@ -13,3 +13,6 @@ class PlacesConfig(AppConfig):
         from . import counts, exporters, importers, kit  # noqa: F401
 
         counts.connect()
+        from fangkong.core.paging import register_kept_total
+
+        register_kept_total(counts.scoped_total)
