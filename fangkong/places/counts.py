@@ -23,7 +23,8 @@ from collections import Counter, defaultdict
 
 from django.apps import apps
 from django.db import connection, models, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q, Sum
+from django.db.models.functions import Substr
 from django.db.models.signals import post_delete, post_init, post_save
 from django.utils import timezone
 
@@ -226,21 +227,26 @@ def subtree_totals(
     if not areas or scope is None:
         return dict(totals), None
     common = _common_prefix([a.path for a in areas])
-    rows = (
-        AreaCount.objects.filter(scope, kind=kind_of(model), area__path__startswith=common)
-        .order_by()
-        .values_list("area__path", "n", "updated_at")
-    )
+    by_length: dict[int, list[str]] = defaultdict(list)
+    for path in wanted:
+        by_length[len(path)].append(path)
     as_of = None
-    for path, n, at in rows:
-        end = path.find("/", 1)
-        while end > 0:
-            pk = wanted.get(path[: end + 1])
-            if pk is not None:
-                totals[pk] += n
-            end = path.find("/", end + 1)
-        if as_of is None or at > as_of:
-            as_of = at
+    # One grouped query per path length (per level: codes have a fixed length per level), so
+    # the database sums the kept rows and only the few requested totals travel.
+    for length, paths in by_length.items():
+        rows = (
+            AreaCount.objects.filter(scope, kind=kind_of(model), area__path__startswith=common)
+            .annotate(prefix=Substr("area__path", 1, length))
+            .filter(prefix__in=paths)
+            .order_by()
+            .values("prefix")
+            .annotate(total=Sum("n"), at=Max("updated_at"))
+            .values_list("prefix", "total", "at")
+        )
+        for prefix, total, at in rows:
+            totals[wanted[prefix]] += total or 0
+            if at is not None and (as_of is None or at > as_of):
+                as_of = at
     return dict(totals), as_of
 
 
@@ -254,7 +260,7 @@ def scoped_total(*, actor, model: type[models.Model]) -> int | None:
     scope = _scope(actor, model)
     if scope is None:
         return 0
-    got = AreaCount.objects.filter(scope, kind=kind_of(model)).aggregate(total=models.Sum("n"))
+    got = AreaCount.objects.filter(scope, kind=kind_of(model)).aggregate(total=Sum("n"))
     return got["total"] or 0
 
 

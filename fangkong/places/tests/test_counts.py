@@ -185,3 +185,20 @@ def test_grid_worker_sums_only_their_grids(client, world, grid_worker, commander
     client.force_login(grid_worker)
     response = client.get(reverse("home"))
     assert response.context["total_persons"] == 1
+
+
+def test_figures_have_thousands_separators_but_codes_and_years_do_not(client, world, commander):
+    from django.utils import timezone
+
+    AreaCount.objects.update_or_create(
+        area=world.grid, kind="people.person", defaults={"n": 109_997, "updated_at": timezone.now()}
+    )
+    client.force_login(commander)
+    with translation.override("en"):
+        content = client.get(reverse("places:area_detail", args=[world.village.pk])).content
+        home = client.get(reverse("home")).content.decode()
+    content = content.decode()
+    assert "109,997" in content and "109997" not in content
+    assert "430971100201" in content  # the area code, never "430,971,100,201"
+    assert "430,971" not in content
+    assert "109,997" in home
