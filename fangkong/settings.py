@@ -203,7 +203,7 @@ FANGKONG_EXPORT_INLINE_ROWS = env_int("FANGKONG_EXPORT_INLINE_ROWS", 5000, minim
 # LEASE seconds lost its worker and is marked failed. Job files (exports, rejected-rows reports,
 # uploads of jobs that never ran) are deleted TTL hours after their job finished.
 FANGKONG_JOB_HEARTBEAT_SECONDS = env_int("FANGKONG_JOB_HEARTBEAT_SECONDS", 15, minimum=1)
-FANGKONG_JOB_LEASE_SECONDS = env_int("FANGKONG_JOB_LEASE_SECONDS", 120, minimum=2)
+FANGKONG_JOB_LEASE_SECONDS = env_int("FANGKONG_JOB_LEASE_SECONDS", 120, minimum=1)
 FANGKONG_JOB_FILE_TTL_HOURS = env_int("FANGKONG_JOB_FILE_TTL_HOURS", 24, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

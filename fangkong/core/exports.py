@@ -15,6 +15,7 @@ old WAL snapshot on SQLite, and the next write on that connection then fails at 
 
 from __future__ import annotations
 
+import gc
 import uuid
 from array import array
 from collections.abc import Callable, Iterator
@@ -81,6 +82,10 @@ def iterate_in_chunks(queryset: models.QuerySet, size: int = CHUNK_ROWS) -> Iter
         for pk in chunk:
             if pk in found:  # deleted since the export started: left out
                 yield found[pk]
+        # Prefetched records form reference cycles (record -> prefetch cache -> queryset
+        # hints -> record) that only a collection frees; without it they pile up per row.
+        del found
+        gc.collect()
 
 
 @dataclass

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_tasks import task
 
-from fangkong.core.jobfiles import job_dir  # noqa: F401 - the historical import path
+from fangkong.core.jobfiles import job_dir
 from fangkong.core.models import Job
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,12 @@ class _Heartbeat(threading.Thread):
 
 @task(queue_name="default")
 def run_job(job_id: str) -> str:
+    # Housekeeping every worker does before a job: dead workers' jobs, expired files.
     jobs_reclaim_stale()
+    try:
+        job_files_purge()
+    except Exception:  # noqa: BLE001 - never let housekeeping stop the job
+        log.exception("purging job files failed")
     job = Job.objects.select_related("owner").get(pk=job_id)
     if job.finished:
         return job.status
@@ -179,8 +184,6 @@ def _fail(job: Job, message: str) -> None:
     # The handler's transaction (if any) is already rolled back; a broken connection is
     # replaced so that the failure itself can be recorded.
     close_old_connections()
-    if connection.in_atomic_block:  # pragma: no cover - handlers leave their atomic blocks
-        return
     Job.objects.filter(pk=job.pk).update(
         status=Job.Status.FAILED, finished_at=timezone.now(), message=message[:2000]
     )
@@ -241,3 +244,44 @@ def job_retry(*, actor, job: Job) -> Job:
     )
     Job.objects.filter(pk=job.pk).update(input_file="")
     return new
+
+
+def job_files_purge(*, now=None) -> int:
+    """Delete job files past their time: outputs and leftover inputs of jobs finished more than
+    ``FANGKONG_JOB_FILE_TTL_HOURS`` ago, and files of the job directory no job refers to that
+    are as old (left by a crash). Runs as ``manage.py purge_job_files`` and before each job.
+    Returns how many files were deleted."""
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.FANGKONG_JOB_FILE_TTL_HOURS)
+    deleted = 0
+    expired = Job.objects.filter(finished_at__lt=cutoff).exclude(output_file="", input_file="")
+    for job in expired.only("pk", "output_file", "input_file"):
+        for name in (job.output_file, job.input_file):
+            if name and _unlink_job_file(Path(name)):
+                deleted += 1
+        # The output path stays, so the page can say the file expired.
+        Job.objects.filter(pk=job.pk).update(input_file="")
+    live = set()
+    for out, inp in Job.objects.exclude(output_file="", input_file="").values_list(
+        "output_file", "input_file"
+    ):
+        live.update(p for p in (out, inp) if p)
+    directory = job_dir()
+    for path in directory.iterdir():
+        if str(path) in live or not path.is_file():
+            continue
+        if path.stat().st_mtime < cutoff.timestamp() and _unlink_job_file(path):
+            deleted += 1
+    return deleted
+
+
+def _unlink_job_file(path: Path) -> bool:
+
+    try:
+        if not path.resolve().is_relative_to(job_dir().resolve()) or not path.is_file():
+            return False
+        path.unlink()
+        return True
+    except OSError:
+        return False

@@ -57,7 +57,10 @@ def run_script(var_dir: Path, name: str, *args: str, timeout: int = 300) -> dict
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def popen_manage(var_dir: Path, *args: str, **kwargs) -> subprocess.Popen:
+def popen_manage(var_dir: Path, *args: str, env: dict | None = None, **kwargs) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=file_env(var_dir), **kwargs
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**file_env(var_dir), **(env or {})},
+        **kwargs,
     )
