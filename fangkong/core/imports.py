@@ -44,6 +44,17 @@ class Importer:
     def commit(self, prepared: list[Any], *, actor, context: dict[str, Any]) -> int:
         raise NotImplementedError
 
+    def ignored_columns(self) -> list[Column]:
+        """Columns a file may carry that this import skips: by default those the export of the
+        same key adds (an exported sheet is corrected and imported again)."""
+        from fangkong.core.exports import EXPORTERS
+
+        exporter = EXPORTERS.get(self.key)
+        if exporter is None:
+            return []
+        keys = {c.key for c in self.columns}
+        return [c.column for c in exporter.columns if c.column.key not in keys]
+
     def template(self) -> bytes:
         return template_workbook(self.title, self.columns)
 
@@ -61,7 +72,7 @@ def describe_error(exc: ValidationError, columns: list[Column]) -> str:
 
 def run_import(importer: Importer, data: bytes, filename: str, *, actor, progress=None) -> dict:
     """Check every row, then write all of them in one transaction, or none and report why."""
-    table = read_table(data, filename, importer.columns)
+    table = read_table(data, filename, importer.columns, ignore=importer.ignored_columns())
     context = importer.start(actor)
     prepared, errors = [], []
     total = len(table.rows)

@@ -74,7 +74,9 @@ def _clean(value) -> str:
     return str(value).strip()
 
 
-def read_table(data: bytes, filename: str, columns: list[Column]) -> Table:
+def read_table(
+    data: bytes, filename: str, columns: list[Column], *, ignore: list[Column] = ()
+) -> Table:
     """Parse an uploaded sheet into rows keyed by column key, matching headers by their text.
 
     Raises ``ValidationError`` with a specific message for the wrong type, an oversized or broken
@@ -107,7 +109,9 @@ def read_table(data: bytes, filename: str, columns: list[Column]) -> Table:
     except StopIteration:
         raise ValidationError(_("The file has no header row."), code="no_header") from None
     headers = [_clean(h).rstrip("*").strip() for h in header_row]
-    index = match_headers(headers, columns, merged=getattr(raw_rows, "merged_header", ()))
+    index = match_headers(
+        headers, columns, merged=getattr(raw_rows, "merged_header", ()), ignore=ignore
+    )
     missing = [str(c.header) for c in columns if c.required and c.key not in index.values()]
     if missing:
         raise ValidationError(
@@ -168,12 +172,17 @@ def _header_key(text: str) -> str:
     return _SPACE.sub("", str(text)).rstrip("*＊").strip("：:").casefold()
 
 
-def match_headers(headers: list[str], columns: list[Column], *, merged=()) -> dict[int, str]:
+def match_headers(
+    headers: list[str], columns: list[Column], *, merged=(), ignore: list[Column] = ()
+) -> dict[int, str]:
     """Map each header cell's position to its column key, or refuse the file.
 
     Every non-empty header must name a column (an unknown one would silently drop its data),
-    no column may appear twice, and no header cell may be merged across columns.
+    no column may appear twice, and no header cell may be merged across columns. Headers of
+    ``ignore`` columns (those an export adds that the import derives, such as sex and birth
+    date from the ID number) are allowed and skipped, so an exported sheet can be re-imported.
     """
+    skipped = {_header_key(n) for c in ignore for n in header_names(c)}
     by_name: dict[str, Column] = {}
     for column in columns:
         for name in header_names(column):
@@ -196,6 +205,8 @@ def match_headers(headers: list[str], columns: list[Column], *, merged=()) -> di
         if not header:
             continue
         column = by_name.get(_header_key(header))
+        if column is None and _header_key(header) in skipped:
+            continue
         if column is None:
             unknown.append(header)
             continue

@@ -334,3 +334,19 @@ def test_fresh_running_job_is_left_alone(login, grid_worker):
     login(grid_worker).get(reverse("core:job_list"))
     job.refresh_from_db()
     assert job.status == "running"
+
+
+def test_an_exported_sheet_can_be_imported_again(login, commander, world, person_in, run_jobs):
+    client = login(commander)
+    exported = b"".join(
+        client.post(reverse("people:person_list"), {"export": "1"}).streaming_content
+    )
+    book = load_workbook(io.BytesIO(exported))
+    sheet = book.active
+    sheet.cell(row=2, column=1, value="张三丰")
+    sheet.cell(row=2, column=2, value=make_id_number())  # the masked number replaced
+    sheet.cell(row=2, column=3, value="")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    job = _import(client, buffer.getvalue(), run_jobs)
+    assert job.status == "done", job.message
