@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import AbstractUser, Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
@@ -351,3 +351,26 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class RolePermissionSeed(models.Model):
+    """A permission that ``sync_roles`` once gave a default role because code declared it.
+
+    Kept so that a permission an administrator later removed from the role is not given back
+    at the next sync: only declared permissions without a seed row are added (see
+    ``fangkong.core.kit.roles``).
+    """
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="seeds")
+    permission = models.ForeignKey(Permission, on_delete=models.CASCADE, related_name="+")
+    seeded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("seeded role permission")
+        verbose_name_plural = _("seeded role permissions")
+        constraints = [
+            models.UniqueConstraint(fields=["role", "permission"], name="unique_role_perm_seed")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role.code}: {self.permission.codename}"

@@ -157,3 +157,7 @@ def seed_roles(**kwargs) -> None:
             description=spec["description"],
             group=group,
         )
+    # Declared permissions reach existing roles too, once (administrators' removals stay).
+    from fangkong.core.kit.roles import sync_roles
+
+    sync_roles()

@@ -143,7 +143,7 @@ def test_area_and_household_imports(login, sysadmin, commander, world, run_jobs)
     assert job.status == "done", job.result
     grid = Area.objects.get(code="430971100202001")
     households = xlsx_bytes(
-        ["Grid code", "Household number", "Address", "Head of household"],
+        ["Area", "Household number", "Address", "Head of household"],
         [[grid.code, "1", "西湖村一组1号", "孙九"], [grid.code, "2", "西湖村一组2号", ""]],
     )
     login(commander).post(
@@ -156,7 +156,7 @@ def test_area_and_household_imports(login, sysadmin, commander, world, run_jobs)
 
 def test_household_import_outside_scope_rejected(login, grid_worker, world, run_jobs):
     data = xlsx_bytes(
-        ["Grid code", "Household number", "Address"],
+        ["Area", "Household number", "Address"],
         [[world.other_grid.code, "7", "外面"], [world.grid.code, "001", "重复"]],
     )
     client = login(grid_worker)
