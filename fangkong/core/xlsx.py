@@ -54,7 +54,9 @@ COMMON_ALIASES: dict[str, tuple[str, ...]] = {
     "registered_residence": ("户籍地", "户籍地址", "户口所在地", "户籍所在地"),
     "relation": ("与户主关系", "关系", "与户主的关系"),
     "household_number": ("户号", "户编号"),
+    "household": ("户号", "户编号"),
     "grid_code": ("网格代码", "网格编码", "网格编号"),
+    "area": ("网格代码", "网格编码", "网格编号"),
     "is_resident": ("常住", "是否常住", "常住人口"),
     "tags": ("标签",),
 }
