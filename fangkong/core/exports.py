@@ -151,6 +151,24 @@ def export_log_access(exporter: Exporter, outcome: ExportOutcome, *, actor, reas
     return written
 
 
+def export_rows(
+    exporter: Exporter, *, actor, params: dict, unmasked: bool, reason: str, progress=None
+) -> bytes:
+    """The export as bytes, access log written once it is complete. For small exports and
+    tests; pages and jobs stream with ``export_to``."""
+    import io
+
+    from django.db import transaction
+
+    buffer = io.BytesIO()
+    outcome = export_to(
+        buffer, exporter, actor=actor, params=params, unmasked=unmasked, progress=progress
+    )
+    with transaction.atomic():
+        export_log_access(exporter, outcome, actor=actor, reason=reason)
+    return buffer.getvalue()
+
+
 def export_filename(exporter: Exporter) -> str:
     return f"{exporter.title}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
 

@@ -78,7 +78,7 @@ def test_failed_import_report_is_linked_from_job_page_and_import_page(
     login, grid_worker, world, run_jobs
 ):
     client = login(grid_worker)
-    data = xlsx_bytes(["Name", "ID number", "Grid code"], [["坏号", "123", world.grid.code]])
+    data = xlsx_bytes(["姓名", "身份证号", "网格代码"], [["坏号", "123", world.grid.code]])
     client.post(reverse("people:person_import"), {"file": SimpleUploadedFile("p.xlsx", data)})
     (job,) = run_jobs()
     assert job.status == "failed"
@@ -229,7 +229,7 @@ def test_import_input_is_private_and_deleted_when_the_import_ends(
     login, grid_worker, world, run_jobs
 ):
     client = login(grid_worker)
-    data = xlsx_bytes(["Name", "Grid code"], [["王一", world.grid.code]])
+    data = xlsx_bytes(["姓名", "网格代码"], [["王一", world.grid.code]])
     client.post(reverse("people:person_import"), {"file": SimpleUploadedFile("p.xlsx", data)})
     job = Job.objects.get()
     stored = job_dir() / os.path.basename(job.input_file)
