@@ -69,7 +69,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "fangkong.core.middleware.SessionMiddleware",  # no session write on progress polls
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -200,6 +200,12 @@ FANGKONG_EXTRA_REGION_CODES = frozenset(env_list("FANGKONG_EXTRA_REGION_CODES", 
 # registrations with an ID number are refused for the rest of the hour and a security event kept.
 FANGKONG_DUPLICATE_CHECK_LIMIT = env_int("FANGKONG_DUPLICATE_CHECK_LIMIT", 30, minimum=1)
 FANGKONG_EXPORT_INLINE_ROWS = env_int("FANGKONG_EXPORT_INLINE_ROWS", 5000, minimum=1)
+# Background jobs: a running job's lease is renewed every HEARTBEAT seconds; one not renewed for
+# LEASE seconds lost its worker and is marked failed. Job files (exports, rejected-rows reports,
+# uploads of jobs that never ran) are deleted TTL hours after their job finished.
+FANGKONG_JOB_HEARTBEAT_SECONDS = env_int("FANGKONG_JOB_HEARTBEAT_SECONDS", 15, minimum=1)
+FANGKONG_JOB_LEASE_SECONDS = env_int("FANGKONG_JOB_LEASE_SECONDS", 120, minimum=1)
+FANGKONG_JOB_FILE_TTL_HOURS = env_int("FANGKONG_JOB_FILE_TTL_HOURS", 24, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MEDIA_ROOT = VAR_DIR / "media"
@@ -207,6 +213,8 @@ MEDIA_URL = "/media/"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")]
+# Thousands separators where templates ask for them (intcomma): figures, never IDs or years.
+FORMAT_MODULE_PATH = ["fangkong.formats"]
 LOCALE_PATHS = [BASE_DIR / "fangkong" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

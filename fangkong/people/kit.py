@@ -64,6 +64,7 @@ person_kit = register(
         delete=_delete,
         check=_check,
         extra_columns=("created_at",),
+        counted=True,
         url_namespace="people",
         api_path="persons",
         options={

@@ -44,6 +44,7 @@ household_kit = register(
         update=_update,
         delete=_delete,
         check=_check,
+        counted=True,
         url_namespace="places",
         api_path="households",
         options={

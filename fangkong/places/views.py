@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from fangkong.core.generic import (
     with_masked,
 )
 from fangkong.core.kit import views as kit
+from fangkong.core.paging import CappedPaginator
 from fangkong.core.signals import log_denied
 from fangkong.core.text import in_script
 from fangkong.places import exporters as _exporters  # noqa: F401  (registers exporters)
@@ -73,7 +73,7 @@ def area_browser(request, pk: int | None = None):
     rows = [{"area": child, **counts.get(child.pk, {})} for child in children]
     households = None
     if area is not None and area.is_grid and request.user.has_perm("places.view_household"):
-        households = Paginator(
+        households = CappedPaginator(
             selectors.household_list(actor=request.user, filters={"area": area.pk}), 25
         ).get_page(request.GET.get("page"))
     user = request.user
@@ -81,6 +81,7 @@ def area_browser(request, pk: int | None = None):
         "area": area,
         "rows": rows,
         "totals": counts.get(area.pk) if area else None,
+        "counts_as_of": counts.as_of,
         "crumbs": _crumbs(request, area),
         "page_obj": households,
         "can_add_area": area is not None

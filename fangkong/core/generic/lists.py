@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import models
 from django.shortcuts import redirect, render
 from django.views import View
@@ -15,7 +14,9 @@ from fangkong.core.exports import (
 )
 from fangkong.core.generic.exports import (
     ExportForm,
+    export_action,
     export_response,
+    filter_labels,
     filter_params,
     offers_unmasked,
 )
@@ -23,6 +24,7 @@ from fangkong.core.generic.objects import (
     PAGE_SIZE,
     is_htmx,
 )
+from fangkong.core.paging import CappedPaginator, kept_total
 from fangkong.core.signals import log_denied
 
 # --------------------------------------------------------------------------- lists
@@ -72,11 +74,20 @@ class ScopedListView(LoginRequiredMixin, View):
         """Hook to prepare the page's records for display (e.g. ``with_masked``)."""
         return objects
 
+    def exact_count(self, filterset) -> int | None:
+        """The kept total when the list shows every record in scope (no filter at all), so an
+        unfiltered district list still says exactly how many; ``None`` means count (capped)."""
+        if any(v for k, v in self.request.GET.items() if k not in ("page", "ordering")):
+            return None
+        return kept_total(actor=self.request.user, model=filterset.queryset.model)
+
     def get(self, request, *args, **kwargs):
         self.check_access()
         filterset = self.get_filterset()
         queryset = filterset.qs
-        page = Paginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
+        page = CappedPaginator(
+            queryset, self.paginate_by, exact_count=self.exact_count(filterset)
+        ).get_page(request.GET.get("page"))
         context = {
             "title": self.title,
             "filterset": filterset,
@@ -88,11 +99,13 @@ class ScopedListView(LoginRequiredMixin, View):
             "exporter": self.exporter,
             "offers_unmasked": offers_unmasked(request.user, self.exporter),
             "export_form": ExportForm(),
+            "export_action": export_action(request),
+            "export_filters": filter_labels(filterset) if self.exporter else [],
             "ordering_choices": _ordering_choices(filterset),
             "current_ordering": request.GET.get("ordering", ""),
             **self.extra_context(),
         }
-        template = self.results_template if is_htmx(request) else self.template_name
+        template = "core/generic/list_results.html" if is_htmx(request) else self.template_name
         return render(request, template, context)
 
     def post(self, request, *args, **kwargs):
@@ -101,7 +114,9 @@ class ScopedListView(LoginRequiredMixin, View):
         if "export" not in request.POST or self.exporter is None:
             return redirect(request.get_full_path())
         filterset = self.get_filterset()
-        return export_response(request, self.exporter, filter_params(request), filterset.qs)
+        return export_response(
+            request, self.exporter, filter_params(request), filterset.qs, filterset=filterset
+        )
 
 
 def _ordering_choices(filterset) -> list[tuple[str, str]]:

@@ -79,7 +79,9 @@ def test_outsider_export_excludes_other_grid(login, outsider, person_in, person_
     client = login(outsider)
     response = client.post(reverse("people:person_list"), {"export": "1"})
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    # Exports are streamed (FileResponse), not held in memory.
+    data = b"".join(response.streaming_content)
+    sheet = load_workbook(io.BytesIO(data)).active
     names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert names == ["李四"]
 
@@ -96,7 +98,9 @@ def _export_rows(response):
 
     from openpyxl import load_workbook
 
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    # Exports are streamed (FileResponse), not held in memory.
+    data = b"".join(response.streaming_content)
+    sheet = load_workbook(io.BytesIO(data)).active
     return list(sheet.iter_rows(values_only=True))
 
 
