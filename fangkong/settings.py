@@ -132,12 +132,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Per-process memory cache, deliberately: nothing that must be shared between web workers or
+# servers lives in a cache. The duplicate-ID check limit counts rows of the access log (one per
+# duplicate hit, kept anyway), which every worker sees and which needs no extra table or service.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
 
 TASKS = {
     "default": {
@@ -198,6 +196,9 @@ FANGKONG_IMPORT_MAX_BYTES = env_int("FANGKONG_IMPORT_MAX_BYTES", 20 * 1024 * 102
 # Division codes python-stdnum does not list but which are in use (Datonghu's own 430971);
 # numbers with other unlisted codes are accepted with a warning.
 FANGKONG_EXTRA_REGION_CODES = frozenset(env_list("FANGKONG_EXTRA_REGION_CODES", ["430971"]))
+# Duplicate-ID hits a user may get per hour (each says that a number is registered); above it
+# registrations with an ID number are refused for the rest of the hour and a security event kept.
+FANGKONG_DUPLICATE_CHECK_LIMIT = env_int("FANGKONG_DUPLICATE_CHECK_LIMIT", 30, minimum=1)
 FANGKONG_EXPORT_INLINE_ROWS = env_int("FANGKONG_EXPORT_INLINE_ROWS", 5000, minimum=1)
 # Background jobs: a running job's lease is renewed every HEARTBEAT seconds; one not renewed for
 # LEASE seconds lost its worker and is marked failed. Job files (exports, rejected-rows reports,
