@@ -182,8 +182,10 @@ def _failure_message(exc: Exception) -> str:
 
 def _fail(job: Job, message: str) -> None:
     # The handler's transaction (if any) is already rolled back; a broken connection is
-    # replaced so that the failure itself can be recorded.
-    close_old_connections()
+    # replaced so that the failure itself can be recorded. Inside an outer transaction (a
+    # test's) the connection is the caller's and stays open.
+    if not connection.in_atomic_block:
+        close_old_connections()
     Job.objects.filter(pk=job.pk).update(
         status=Job.Status.FAILED, finished_at=timezone.now(), message=message[:2000]
     )
