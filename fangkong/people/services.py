@@ -188,13 +188,17 @@ def person_reveal(*, actor, person: Person, reason: str, ip: str | None = None) 
     return {"id_number": person.id_number, "phone": person.phone}
 
 
-def person_check(*, data: dict[str, Any], exclude_pk: int | None = None) -> dict[str, Any]:
+def person_check(
+    *, data: dict[str, Any], exclude_pk: int | None = None, check_duplicates: bool = True
+) -> dict[str, Any]:
     """Validate a person's data as ``person_create`` would, without writing (for imports).
 
-    Returns the normalised fields; raises ``ValidationError`` keyed by field.
+    Returns the normalised fields; raises ``ValidationError`` keyed by field. A batch write
+    passes ``check_duplicates=False`` and checks the ID numbers of all its rows in one query.
     """
     fields = _normalise(data)
-    _check_duplicate_id(fields.get("id_number", ""), exclude_pk=exclude_pk)
+    if check_duplicates:
+        _check_duplicate_id(fields.get("id_number", ""), exclude_pk=exclude_pk)
     return fields
 
 
