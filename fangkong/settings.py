@@ -199,6 +199,8 @@ FANGKONG_IMPORT_MAX_BYTES = env_int("FANGKONG_IMPORT_MAX_BYTES", 20 * 1024 * 102
 # numbers with other unlisted codes are accepted with a warning.
 FANGKONG_EXTRA_REGION_CODES = frozenset(env_list("FANGKONG_EXTRA_REGION_CODES", ["430971"]))
 FANGKONG_EXPORT_INLINE_ROWS = env_int("FANGKONG_EXPORT_INLINE_ROWS", 5000, minimum=1)
+# How long a batch write remembers the client ids it stored (a resend after that stores again).
+FANGKONG_BATCH_RECEIPT_DAYS = env_int("FANGKONG_BATCH_RECEIPT_DAYS", 90, minimum=7)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MEDIA_ROOT = VAR_DIR / "media"

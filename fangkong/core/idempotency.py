@@ -40,7 +40,7 @@ from ninja import Schema
 from ninja.responses import NinjaJSONEncoder, Status
 
 from fangkong.core.api_schemas import to_json_data
-from fangkong.core.models import IdempotencyRecord
+from fangkong.core.models import BatchReceipt, IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 100
@@ -163,4 +163,15 @@ def idempotency_purge(*, older_than: timedelta = timedelta(days=7)) -> int:
     """Forget stored answers older than ``older_than`` (for the retention command)."""
     cutoff = timezone.now() - older_than
     deleted, _rows = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def batch_receipt_purge(*, older_than: timedelta | None = None) -> int:
+    """Forget the client ids of batch writes older than ``FANGKONG_BATCH_RECEIPT_DAYS``."""
+    from django.conf import settings
+
+    if older_than is None:
+        older_than = timedelta(days=settings.FANGKONG_BATCH_RECEIPT_DAYS)
+    cutoff = timezone.now() - older_than
+    deleted, _rows = BatchReceipt.objects.filter(created_at__lt=cutoff).delete()
     return deleted

@@ -1,4 +1,4 @@
-"""Batch create for field records: ``POST /api/v1/<api_path>/batch`` (see docs/architecture.md).
+"""Batch create for field records: ``POST /api/v1/<api_path>/batch`` (see docs/batch-writes.md).
 
 Phones send what they collected (passages, checks, visits, new persons) in batches of up to
 500 records, each with the client's own id for it, and must be able to resend a batch whose

@@ -195,3 +195,18 @@ def test_concurrent_retries_store_each_record_once(grid_worker, world):
         statuses = sorted(a[key]["status"] for a in answers)
         assert statuses.count("stored") == 1 and set(statuses) <= {"stored", "already_stored"}
         assert len({a[key]["id"] for a in answers}) == 1
+
+
+def test_old_receipts_are_forgotten_by_prune_logs(client, grid_worker, world, settings):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    client.force_login(grid_worker)
+    post(client, [good(world, 1), good(world, 2)])
+    BatchReceipt.objects.filter(client_id="phone-7-1").update(
+        created_at=timezone.now() - timedelta(days=settings.FANGKONG_BATCH_RECEIPT_DAYS + 1)
+    )
+    call_command("prune_logs", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert list(BatchReceipt.objects.values_list("client_id", flat=True)) == ["phone-7-2"]
