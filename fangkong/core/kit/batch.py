@@ -40,7 +40,7 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
@@ -407,12 +407,32 @@ def _store(kit, actor, route: str, rows: list[_Row]) -> list[models.Model]:
         for row, receipt in stored:
             row.status, row.id = STORED, row.obj.pk
             receipt.object_id = row.obj.pk
-        BatchReceipt.objects.bulk_update([receipt for _r, receipt in stored], ["object_id"])
+        _set_object_ids([(receipt.pk, row.obj.pk) for row, receipt in stored])
         unused = [receipt.pk for r, receipt in zip(rows, receipts, strict=True) if not r.obj.pk]
         if unused:
             BatchReceipt.objects.filter(pk__in=unused).delete()
         _link_many(model, [row for row, _receipt in stored])
     return [row.obj for row, _receipt in stored]
+
+
+def _set_object_ids(pairs: list[tuple[int, int]]) -> None:
+    """Receipt id -> record id in one UPDATE ... FROM (VALUES ...), which PostgreSQL and SQLite
+    (3.33+) both read; ``bulk_update`` would build a CASE per row, the batch's slowest step."""
+    table = connection.ops.quote_name(BatchReceipt._meta.db_table)
+    step = 400  # SQLite's default limit is 999 variables per statement
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), step):
+            chunk = pairs[start : start + step]
+            values = ", ".join(["(%s, %s)"] * len(chunk))
+            # Only the table name and placeholders are joined in; the ids travel as parameters.
+            sql = (
+                f"UPDATE {table} SET object_id = v.column2 FROM (VALUES {values}) AS v "  # noqa: S608
+                f"WHERE {table}.id = v.column1"
+            )
+            cursor.execute(
+                sql,
+                [value for pair in chunk for value in pair],
+            )
 
 
 def _store_one_by_one(model, actor, rows: list[_Row]) -> None:
