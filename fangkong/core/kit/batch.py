@@ -36,6 +36,7 @@ The batch writes through bulk inserts, not the per-record create service, so cod
 each new record listens to ``records_created`` (sent after commit).
 """
 
+import inspect
 from collections.abc import Iterable
 from typing import Any, Literal
 
@@ -296,9 +297,11 @@ def _check(api, actor, rows: list[_Row]) -> None:
     names = api.field_names
     fk_names = [f.name for f in model._meta.fields if f.many_to_one]
     paths = None if getattr(actor, "is_superuser", False) else grant_paths(actor, kit.perm("add"))
+    # A check that cannot skip its duplicate queries still works, one query per row.
+    skip_unique = {"unique": False} if _takes_unique(kit.check) else {}
     for row in rows:
         try:
-            fields = kit.check(actor=actor, data=dict(row.data), unique=False)
+            fields = kit.check(actor=actor, data=dict(row.data), **skip_unique)
             obj = model(**fields)
             missing = {
                 f.name: [_("This field is required.")]
@@ -323,6 +326,11 @@ def _check(api, actor, rows: list[_Row]) -> None:
         if hasattr(obj, "refresh_sensitive_indexes"):
             obj.refresh_sensitive_indexes()
         row.obj = obj
+
+
+def _takes_unique(check) -> bool:
+    params = inspect.signature(check).parameters
+    return "unique" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
 def _scope_path(obj: models.Model) -> str | None:
