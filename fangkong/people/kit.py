@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from fangkong.core.kit import ModelKit, register
+from fangkong.core.kit.columns import NaturalKey, register_natural_key
 from fangkong.people import selectors, services
 from fangkong.people.filtersets import PersonFilterSet
-from fangkong.people.models import Person
+from fangkong.people.models import Person, Tag
 
 
 def _create(*, actor, data: dict) -> Person:
@@ -60,5 +65,28 @@ person_kit = register(
         extra_columns=("created_at",),
         url_namespace="people",
         api_path="persons",
+        # An ID number twice in one sheet: the second row is refused before anything is written.
+        options={"import_unique": (("id_number",),)},
+    )
+)
+
+
+def _tag_resolver(*, actor, perm: str):
+    tags = {t.name: t for t in selectors.tag_choices()}
+
+    def resolve(text: str, row: dict) -> Tag:
+        if text not in tags:
+            raise ValidationError(_("Unknown tag %(t)s.") % {"t": text})
+        return tags[text]
+
+    return resolve
+
+
+register_natural_key(
+    NaturalKey(
+        model=Tag,
+        to_text=lambda tag: tag.name,
+        resolver=_tag_resolver,
+        help=gettext_lazy("Existing tag names, separated by 、"),
     )
 )

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import DomainModel, ScopedModel
-from fangkong.core.scoping import AllObjectsManager, ScopedManager, area_prefix_q
+from fangkong.core.scoping import AllObjectsManager, ScopedManager
 
 
 class Area(DomainModel):
@@ -45,6 +45,9 @@ class Area(DomainModel):
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     deleted_reason = models.CharField(max_length=200, blank=True, editable=False)
 
+    # The area tree scopes itself: a prefix match on its own materialised path.
+    scope_path = "path"
+
     objects = ScopedManager()
     all_objects = AllObjectsManager()
 
@@ -61,10 +64,6 @@ class Area(DomainModel):
 
     def __str__(self) -> str:
         return self.name
-
-    @classmethod
-    def scope_q(cls, paths: list[str]) -> Q:
-        return area_prefix_q(paths)
 
     def build_path(self) -> str:
         return (self.parent.path if self.parent else "/") + self.code + "/"

@@ -95,11 +95,9 @@ def household_get(*, actor, pk: int, action: str = "view") -> Household:
 def areas_with_perm(*, actor, perm: str) -> QuerySet[Area]:
     """Areas at or below a grant of ``perm`` (e.g. where the actor may add persons): the scoped
     choices of form fields and importers."""
-    from fangkong.core.scoping import area_prefix_q, grant_paths
+    from fangkong.core.scoping import areas_for
 
-    if getattr(actor, "is_superuser", False):
-        return Area.objects.all()
-    return Area.objects.filter(area_prefix_q(grant_paths(actor, perm)))
+    return areas_for(actor, perm)
 
 
 class AreaCodes:

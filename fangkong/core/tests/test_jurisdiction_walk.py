@@ -289,7 +289,13 @@ def secrets(world, commander, person_out, outsider):
     for offset, p in enumerate((p1, p2, p3)):
         _repk(Person, p.pk, N + offset)
     user = make_user("yuejie_user", None, None, full_name=MARK_USER, id=N)
-    RoleGrant.objects.create(pk=N, user=user, role=Role.objects.get(code="grid_worker"), area=grid)
+    RoleGrant.objects.create(
+        pk=N,
+        user=user,
+        role=Role.objects.get(code="grid_worker"),
+        area=grid,
+        status=RoleGrant.Status.APPROVED,
+    )
     token, _ = token_create(actor=user, name=MARK_TOKEN)
     _repk(ApiToken, token.pk, N)
     job = Job.objects.create(kind="export", title=MARK_JOB, owner=user)
