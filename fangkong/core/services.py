@@ -14,31 +14,47 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.core.exceptions import StaleVersion
-from fangkong.core.scoping import clear_scope_cache, grant_paths, permission_name, user_can
+from fangkong.core.scoping import (
+    clear_scope_cache,
+    grant_paths,
+    permission_name,
+    scope_path_of,
+    user_can,
+)
 
 M = TypeVar("M", bound=models.Model)
 
 
+def scope_path_in_memory(obj: models.Model) -> str | None:
+    """The area path ``obj`` belongs to, walking its scope path through related records already
+    in memory only (never a query); None when a link is not loaded, empty, or leads to a
+    soft-deleted area (whose records nobody may add to or change)."""
+    value: Any = obj
+    for part in scope_path_of(type(obj)).split("__"):
+        if part == "path":
+            if getattr(value, "deleted_at", None) or not getattr(value, "path", ""):
+                return None
+            return value.path
+        field = value._meta.get_field(part)
+        if not field.many_to_one:
+            return None
+        value = value._state.fields_cache.get(part)  # loaded, not fetched
+        if value is None:
+            return None
+    return None
+
+
 def _covers_in_memory(actor, action: str, obj: models.Model) -> bool | None:
-    """Whether ``actor`` may ``action`` ``obj``, decided from the area already in memory and
+    """Whether ``actor`` may ``action`` ``obj``, decided from the related records in memory and
     the grant paths cached on the user; None when that cannot be told without a query."""
-    if getattr(type(obj), "scope_path", None):
-        return None
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return False
     if actor.is_superuser:
         return True
-    names = {f.name for f in obj._meta.fields}
-    if "area" in names:
-        area = obj._state.fields_cache.get("area")  # loaded, not fetched
-    elif "path" in names:
-        area = obj  # an area is scoped by its own path
-    else:
+    path = scope_path_in_memory(obj)
+    if path is None:
         return None
-    if not area or getattr(area, "deleted_at", None) or not getattr(area, "path", ""):
-        return None
-    paths = grant_paths(actor, permission_name(type(obj), action))
-    return any(area.path.startswith(p) for p in paths)
+    return any(path.startswith(p) for p in grant_paths(actor, permission_name(type(obj), action)))
 
 
 def ensure_in_scope(actor, action: str, obj: models.Model) -> None:

@@ -57,6 +57,7 @@ from fangkong.core.api_errors import (
 from fangkong.core.api_schemas import ERROR_RESPONSES, InputSchema
 from fangkong.core.models import BatchReceipt
 from fangkong.core.scoping import grant_paths
+from fangkong.core.services import scope_path_in_memory
 
 MAX_RECORDS = 500
 MAX_CLIENT_ID = 64
@@ -333,20 +334,8 @@ def _takes_unique(check) -> bool:
     return "unique" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
-def _scope_path(obj: models.Model) -> str | None:
-    walk = getattr(type(obj), "scope_path", None) or "area__path"
-    value: Any = obj
-    for part in walk.split("__"):
-        value = getattr(value, part, None)
-        if value is None:
-            return None
-        if isinstance(value, models.Model) and getattr(value, "deleted_at", None):
-            return None  # a soft-deleted area holds nothing anybody may add to
-    return value
-
-
 def _covers(paths: Iterable[str], obj: models.Model) -> bool:
-    path = _scope_path(obj)
+    path = scope_path_in_memory(obj)  # related records were resolved above: no query
     return bool(path) and any(path.startswith(p) for p in paths)
 
 
