@@ -210,3 +210,31 @@ def test_old_receipts_are_forgotten_by_prune_logs(client, grid_worker, world, se
     )
     call_command("prune_logs", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert list(BatchReceipt.objects.values_list("client_id", flat=True)) == ["phone-7-2"]
+
+
+def test_a_clash_only_the_database_sees_is_a_conflict_and_the_rest_is_stored(
+    client, grid_worker, world
+):
+    """Households have no batch-wide unique check: two records with one number in one grid
+    reach the database's unique index, and the batch falls back to row by row."""
+    from fangkong.places.models import Household
+
+    client.force_login(grid_worker)
+    records = [
+        {"client_id": "h1", "area_id": world.grid.pk, "number": "101", "address": "一号"},
+        {"client_id": "h2", "area_id": world.grid.pk, "number": "101", "address": "又一号"},
+        {"client_id": "h3", "area_id": world.grid.pk, "number": "102", "address": "二号"},
+    ]
+    response = client.post(
+        "/api/v1/households/batch",
+        json.dumps({"records": records}),
+        content_type="application/json",
+    )
+    results = by_client(response)
+    assert [r["status"] for r in results.values()] == ["stored", "conflict", "stored"]
+    assert set(Household.objects.filter(area=world.grid).values_list("number", flat=True)) == {
+        world.household.number,
+        "101",
+        "102",
+    }
+    assert BatchReceipt.objects.filter(user=grid_worker).count() == 2
