@@ -44,9 +44,15 @@ household_kit = register(
         update=_update,
         delete=_delete,
         check=_check,
+        counted=True,
         url_namespace="places",
         api_path="households",
-        options={"import_unique": (("area", "number"),)},
+        options={
+            "import_unique": (("area", "number"),),
+            "limit_choices": {"area": {"level__in": [Area.Level.GRID]}},
+            "select_related": ("area",),
+            "labels": {"area": gettext_lazy("Grid")},
+        },
     )
 )
 

@@ -33,8 +33,10 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": rows,
         "by_level": by_level,
-        "total_persons": sum(c["persons"] for c in counts.values()),
-        "total_households": sum(c["households"] for c in counts.values()),
+        # Everything in the user's scope (not only the first 50 areas listed), kept figures.
+        "total_persons": tree.scoped_total(actor=user, label="people.person"),
+        "total_households": tree.scoped_total(actor=user, label="places.household"),
+        "counts_as_of": counts.as_of,
         "total_areas": sum(n for _label, n in by_level),
         "can_persons": user.has_perm("people.view_person"),
         "can_households": user.has_perm("places.view_household"),

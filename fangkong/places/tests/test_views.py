@@ -88,7 +88,7 @@ def test_household_create_edit_delete(login, commander, grid_worker, world):
         reverse("places:household_create"),
         {"area": world.other_grid.pk, "number": "009", "address": "x"},
     )
-    assert other.status_code == 200 and not Household.objects.filter(number="009").exists()
+    assert other.status_code == 400 and not Household.objects.filter(number="009").exists()
 
 
 def test_household_export_and_history(login, commander, world):
