@@ -33,7 +33,8 @@ How the work is bounded (one batch costs about a dozen SQL statements, whatever 
   ``bulk_history_create`` (``bulk_create_with_history``), many-to-many links with one insert.
 
 The batch writes through bulk inserts, not the per-record create service, so code that must see
-each new record listens to ``records_created`` (sent after commit).
+each new record listens to ``records_created`` (sent inside the batch's transaction; the kept
+per-area counts of ``places.counts`` do).
 """
 
 import inspect
@@ -63,7 +64,8 @@ MAX_RECORDS = 500
 MAX_CLIENT_ID = 64
 STORED, ALREADY_STORED, REJECTED, CONFLICT = "stored", "already_stored", "rejected", "conflict"
 
-# sender=model, objs=[the stored records], actor=user; sent once the batch has committed.
+# sender=model, objs=[the stored records], actor=user; sent inside the batch's transaction
+# (receivers that notify anyone should use transaction.on_commit).
 records_created = Signal()
 
 
@@ -149,15 +151,11 @@ def batch_create(api, *, actor, route: str, records: list[Any]) -> list[dict[str
         _check_unique(kit, [r for r in rows if r.pending])
         ready = [r for r in rows if r.pending]
         try:
-            created = _store(kit, actor, route, ready)
+            _store(kit, actor, route, ready)
         except _Reserved:
             for row in ready:
                 row.data, row.m2m, row.obj = {}, {}, None
             continue  # another request stored some of them: read its receipts again
-        if created:
-            transaction.on_commit(
-                lambda objs=created: records_created.send(sender=kit.model, objs=objs, actor=actor)
-            )
         break
     else:  # three lost races in a row: say so per record rather than guess
         for row in rows:
@@ -409,7 +407,11 @@ def _store(kit, actor, route: str, rows: list[_Row]) -> list[models.Model]:
         if unused:
             BatchReceipt.objects.filter(pk__in=unused).delete()
         _link_many(model, [row for row, _receipt in stored])
-    return [row.obj for row, _receipt in stored]
+        created = [row.obj for row, _receipt in stored]
+        if created:
+            # In the transaction: receivers keep derived tables (kept counts) exact with it.
+            records_created.send(sender=model, objs=created, actor=actor)
+    return created
 
 
 def _set_object_ids(pairs: list[tuple[int, int]]) -> None:

@@ -238,3 +238,20 @@ def test_a_clash_only_the_database_sees_is_a_conflict_and_the_rest_is_stored(
         "102",
     }
     assert BatchReceipt.objects.filter(user=grid_worker).count() == 2
+
+
+def test_batch_writes_keep_the_per_area_counts(client, grid_worker, world):
+    from fangkong.places import counts
+
+    client.force_login(grid_worker)
+    kind = counts.kind_of(Person)
+
+    def kept():
+        from fangkong.places.models import AreaCount
+
+        row = AreaCount.objects.filter(area=world.grid, kind=kind).first()
+        return row.n if row else 0
+
+    before = kept()
+    post(client, [good(world, n) for n in range(4)])
+    assert kept() == before + 4 == Person.objects.filter(area=world.grid).count()
