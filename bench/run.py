@@ -50,6 +50,7 @@ CLIENTS = 16
 BATCH_SIZES = (50, 500)
 BATCH_CLIENTS = 4  # phones syncing at the same moment
 SEARCH_REPS = 10
+PAGE_REPS = 30
 SQLITE_DIR = ROOT / "var" / "bench-sqlite"
 SQLITE_FILE = SQLITE_DIR / "fangkong.sqlite3"
 
@@ -206,6 +207,11 @@ def throughput(backend: str, env: dict, seconds: float) -> dict:
     try:
         _wait_http(port)
         _api_clients(port, setup, 2, offset=50_000)  # warm-up: imports, pinyin tables, keys
+        pages = _pages_module()
+        if pages is not None:  # bench/pages.py: home and area browser latencies
+            measure = getattr(pages, "measure_pages", None) or pages.measure
+            out["pages"] = measure(env, f"http://127.0.0.1:{port}", reps=PAGE_REPS)
+            log("  pages measured (bench/pages.py)")
         out["api_search"] = _api_search(port, setup)
         for actor, agg in out["api_search"]["overall"].items():
             log(
@@ -640,8 +646,9 @@ def machine_info(backend: str, env: dict) -> dict:
 
 
 def _pages_module():
-    """``bench.pages`` if it exists: ``measure(*, backend, env, persons, reps, python) -> dict``
-    measures page latencies on the loaded database (its figures land in the results JSON)."""
+    """``bench.pages`` if it exists: ``measure_pages(env, base_url, reps) -> dict`` (or
+    ``measure(...)`` with the same arguments) measures page latencies against the running
+    gunicorn on the loaded database; its figures land in the results JSON under ``pages``."""
     if not (ROOT / "bench" / "pages.py").exists():
         return None
     import importlib
@@ -659,12 +666,6 @@ def bench_backend(backend: str, args) -> dict:
         section = {"load": load(backend, env, persons)}
         log(f"{backend}: search at {persons:,} persons")
         section["search"] = search(env, args.reps)
-        pages = _pages_module()
-        if pages is not None:  # bench/pages.py (page latencies), when that module exists
-            log(f"{backend}: page latencies at {persons:,} persons")
-            section["pages"] = pages.measure(
-                backend=backend, env=env, persons=persons, reps=args.reps, python=PY
-            )
         if label == "default":
             log(f"{backend}: API search, creates and batches, {args.seconds:g} s each")
             section["create"] = throughput(backend, env, args.seconds)
