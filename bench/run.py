@@ -698,15 +698,7 @@ def child_token(out: str) -> None:
     from fangkong.places.models import Area
 
     office = User.objects.get(username="office")
-    # A reused database (--reuse) still holds the last run's rows, keys and client ids.
-    from django.db import connection
-
-    from fangkong.core.models import BatchReceipt, IdempotencyRecord
-
-    BatchReceipt.objects.filter(user=office).delete()
-    IdempotencyRecord.objects.filter(user=office).delete()
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM people_person WHERE name IN ('测试甲', '测试乙')")
+    _clean_bench_rows()
     _, token = token_create(actor=office, name="benchmark")
     worker_grids = RoleGrant.objects.filter(user__username="grid_worker").values_list(
         "area_id", flat=True
@@ -733,6 +725,19 @@ def child_token(out: str) -> None:
             ensure_ascii=False,
         )
     )
+
+
+def _clean_bench_rows() -> None:
+    """A reused database (--reuse) still holds the last run's rows (the raw ones with random
+    bytes for ciphertext), Idempotency-Keys and client ids: remove them."""
+    from django.db import connection
+
+    from fangkong.core.models import BatchReceipt, IdempotencyRecord
+
+    BatchReceipt.objects.filter(user__username="office").delete()
+    IdempotencyRecord.objects.filter(user__username="office").delete()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM people_person WHERE name IN ('测试甲', '测试乙')")
 
 
 def search_queries(worker) -> dict[str, str]:
@@ -768,6 +773,7 @@ def child_search(out: str, reps: int) -> None:
     from fangkong.core.scoping import clear_scope_cache
     from fangkong.people.selectors import person_search
 
+    _clean_bench_rows()
     commander = User.objects.get(username="commander")
     worker = User.objects.get(username="grid_worker")
     queries = search_queries(worker)
