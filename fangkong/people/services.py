@@ -393,8 +393,12 @@ def person_check(
     # The model's own field checks too (control characters, lengths, dates), so that an import
     # reports them on the row, not as one failure of the whole file when it is written.
     candidate = Person(**fields)
+    # Related records come resolved in the caller's scope: their existence query per row
+    # (ForeignKey.validate) would only repeat that read.
     candidate.clean_fields(
-        exclude=[f.name for f in Person._meta.concrete_fields if f.name not in fields]
+        exclude=[
+            f.name for f in Person._meta.concrete_fields if f.name not in fields or f.many_to_one
+        ]
     )
     if check_duplicates:
         check_id_number_free(
