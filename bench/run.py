@@ -40,8 +40,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 GUNICORN = str(Path(PY).parent / "gunicorn")
-PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres", "db": "fangkong_bench"}
+PG = {
+    "host": "127.0.0.1",
+    "port": "5432",
+    "user": "postgres",
+    "db": os.environ.get("BENCH_PG_DB", "fangkong_bench"),
+}
 CLIENTS = 16
+BATCH_SIZES = (50, 500)
+BATCH_CLIENTS = 4  # phones syncing at the same moment
+SEARCH_REPS = 10
+PAGE_REPS = 30
 SQLITE_DIR = ROOT / "var" / "bench-sqlite"
 SQLITE_FILE = SQLITE_DIR / "fangkong.sqlite3"
 
@@ -166,7 +175,9 @@ def free_port() -> int:
 
 
 def throughput(backend: str, env: dict, seconds: float) -> dict:
-    """API creates/s with 16 clients against gunicorn, then the raw insert rate."""
+    """Through gunicorn, as users get it: search, single creates (without and with an
+    Idempotency-Key), batch creates of 50 and 500; each beside the raw database doing the same
+    work in the same run."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
         setup_file = fh.name
     run_child([PY, __file__, "--child-token", setup_file], env)
@@ -192,10 +203,33 @@ def throughput(backend: str, env: dict, seconds: float) -> dict:
         stdout=gun_log,
         stderr=gun_log,
     )
+    out: dict = {}
     try:
         _wait_http(port)
         _api_clients(port, setup, 2, offset=50_000)  # warm-up: imports, pinyin tables, keys
+        pages = _pages_module()
+        if pages is not None:  # bench/pages.py: home and area browser latencies
+            measure = getattr(pages, "measure_pages", None) or pages.measure
+            out["pages"] = measure(env, f"http://127.0.0.1:{port}", reps=PAGE_REPS)
+            log("  pages measured (bench/pages.py)")
+        out["api_search"] = _api_search(port, setup)
+        for actor, agg in out["api_search"]["overall"].items():
+            log(
+                f"  API search as {actor}: p50 {agg['p50_ms']} / p95 {agg['p95_ms']} / "
+                f"p99 {agg['p99_ms']} ms"
+            )
         api = _api_clients(port, setup, seconds)
+        log(f"  API: {api['requests_per_s']} creates/s, p99 {api['latency_p99_ms']} ms")
+        keyed = _api_clients(port, setup, seconds, offset=100_000, idempotency=True)
+        log(f"  API with Idempotency-Key: {keyed['requests_per_s']} creates/s")
+        out["api_keyed"] = keyed
+        for size in BATCH_SIZES:
+            batch = _batch_clients(port, setup, seconds, size, offset=200_000 + size * 1000)
+            log(
+                f"  API batch of {size}: {batch['rows_per_s']} rows/s, per batch p50 "
+                f"{batch['latency_p50_ms']} / p99 {batch['latency_p99_ms']} ms"
+            )
+            out[f"api_batch_{size}"] = batch
         workers = _children(gun.pid)
         rss = [_vm(pid, "VmHWM") for pid in workers]
         api["worker_peak_rss_mb"] = round(max(rss) / 1024, 1) if rss else None
@@ -203,16 +237,23 @@ def throughput(backend: str, env: dict, seconds: float) -> dict:
         gun.terminate()
         gun.wait(timeout=30)
         gun_log.close()
-    log(f"  API: {api['requests_per_s']} creates/s ({api['ok']} ok, {api['errors']} errors)")
     raw = _raw_pg(setup, seconds) if backend == "postgresql" else _raw_sqlite(env, setup, seconds)
     log(f"  raw inserts: {raw['inserts_per_s']}/s")
-    return {
-        "api": api,
-        "raw": raw,
-        "ratio": round(api["requests_per_s"] / raw["inserts_per_s"], 3)
-        if raw["inserts_per_s"]
-        else None,
-    }
+    out.update(
+        {
+            "api": api,
+            "raw": raw,
+            "ratio": round(api["requests_per_s"] / raw["inserts_per_s"], 3)
+            if raw["inserts_per_s"]
+            else None,
+        }
+    )
+    if backend == "postgresql":
+        for size in BATCH_SIZES:
+            raw_batch = _raw_pg(setup, seconds, rows=size)
+            out[f"raw_batch_{size}"] = raw_batch
+            log(f"  raw batch inserts of {size}: {raw_batch['rows_per_s']} rows/s")
+    return out
 
 
 def _wait_http(port: int) -> None:
@@ -251,14 +292,22 @@ def check_digit(body: str) -> str:
     return "X" if check == 10 else str(check)
 
 
+_SYNTHETIC_REGIONS = ("430971", "430902", "430903", "430921", "430922", "430923", "430981")
+
+
 def synthetic_id(client: int, n: int) -> str:
-    """Unique valid ID numbers that the demo never issues: born 2021 or later."""
-    day = dt.date(2021, 1, 1) + dt.timedelta(days=n // 60)
-    body = f"430971{day:%Y%m%d}{(n % 60) * CLIENTS + client:03d}"
+    """Unique valid ID numbers that the demo never issues: born 2021-01-01 to 2026-06-23, over
+    several regions, unique per (client < CLIENTS, n)."""
+    k = n * CLIENTS + client
+    day = dt.date(2021, 1, 1) + dt.timedelta(days=(k // 1000) % 2000)
+    region = _SYNTHETIC_REGIONS[(k // 2_000_000) % len(_SYNTHETIC_REGIONS)]
+    body = f"{region}{day:%Y%m%d}{k % 1000:03d}"
     return body + check_digit(body)
 
 
-def _api_clients(port: int, setup: dict, seconds: float, offset: int = 0) -> dict:
+def _api_clients(
+    port: int, setup: dict, seconds: float, offset: int = 0, idempotency: bool = False
+) -> dict:
     token, grids = setup["token"], setup["grids"]
     counts = [[0, 0] for _ in range(CLIENTS)]
     first_error: list[str] = []
@@ -279,6 +328,8 @@ def _api_clients(port: int, setup: dict, seconds: float, offset: int = 0) -> dic
                 }
             )
             n += 1
+            if idempotency:
+                headers["Idempotency-Key"] = f"bench-{i}-{n}-{offset}"
             try:
                 t0 = time.perf_counter()
                 conn.request("POST", "/api/v1/persons", body=body, headers=headers)
@@ -315,8 +366,121 @@ def _api_clients(port: int, setup: dict, seconds: float, offset: int = 0) -> dic
         "requests_per_s": round(ok / elapsed, 1),
         "latency_p50_ms": round(statistics.median(latencies), 1) if latencies else None,
         "latency_p95_ms": round(_pct(latencies, 95), 1) if latencies else None,
+        "latency_p99_ms": round(_pct(latencies, 99), 1) if latencies else None,
+        "idempotency_key": idempotency,
         "first_error": first_error[0] if first_error else None,
     }
+
+
+def _batch_clients(port: int, setup: dict, seconds: float, size: int, offset: int) -> dict:
+    """``POST /api/v1/persons/batch`` with ``size`` records from BATCH_CLIENTS phones."""
+    token, grids = setup["token"], setup["grids"]
+    rows = [0] * BATCH_CLIENTS
+    errors: list[str] = []
+    latencies: list[float] = []
+    stop = time.perf_counter() + seconds
+
+    def client(i: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        n = offset
+        # A phone syncs what its worker collected in their own grids: each client its own.
+        mine = grids[i::BATCH_CLIENTS] or grids
+        while time.perf_counter() < stop:
+            records = []
+            for _ in range(size):
+                records.append(
+                    {
+                        "client_id": f"bench-{i}-{n}",
+                        "name": "测试乙",
+                        "id_number": synthetic_id(i, n),
+                        "phone": f"198{i:02d}{n % 1_000_000:06d}",
+                        "area_id": mine[n % len(mine)],
+                    }
+                )
+                n += 1
+            body = json.dumps({"records": records})
+            try:
+                t0 = time.perf_counter()
+                conn.request("POST", "/api/v1/persons/batch", body=body, headers=headers)
+                resp = conn.getresponse()
+                text = resp.read()
+                latencies.append((time.perf_counter() - t0) * 1000)
+            except (OSError, http.client.HTTPException) as exc:
+                errors.append(repr(exc))
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                continue
+            if resp.status != 200:
+                errors.append(f"{resp.status} {text[:300]!r}")
+                continue
+            results = json.loads(text)["results"]
+            stored = sum(r["status"] == "stored" for r in results)
+            rows[i] += stored
+            if stored != len(results) and not errors:
+                bad = next(r for r in results if r["status"] != "stored")
+                errors.append(json.dumps(bad, ensure_ascii=False)[:300])
+        conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(BATCH_CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    return {
+        "clients": BATCH_CLIENTS,
+        "batch_size": size,
+        "seconds": round(elapsed, 2),
+        "batches": len(latencies),
+        "rows": sum(rows),
+        "rows_per_s": round(sum(rows) / elapsed, 1),
+        "latency_p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+        "latency_p95_ms": round(_pct(latencies, 95), 1) if latencies else None,
+        "latency_p99_ms": round(_pct(latencies, 99), 1) if latencies else None,
+        "errors": len(errors),
+        "first_error": errors[0] if errors else None,
+    }
+
+
+def _api_search(port: int, setup: dict) -> dict:
+    """``POST /api/v1/persons/search`` as the search box sends it (first page of 20), one
+    request at a time, for every kind of query, as the commander and as the grid worker."""
+    result: dict = {"queries": {}, "overall": {}}
+    for actor, token in setup["search_tokens"].items():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        every: list[float] = []
+        for label, query in setup["queries"].items():
+            times = []
+            found = None
+            for i in range(SEARCH_REPS + 2):
+                body = json.dumps({"query": query, "page_size": 20})
+                t0 = time.perf_counter()
+                conn.request("POST", "/api/v1/persons/search", body=body, headers=headers)
+                resp = conn.getresponse()
+                text = resp.read()
+                elapsed = (time.perf_counter() - t0) * 1000
+                if resp.status != 200:
+                    raise SystemExit(f"search {label!r} as {actor}: {resp.status} {text[:200]!r}")
+                found = json.loads(text)["count"]
+                if i >= 2:  # two warm-up rounds
+                    times.append(elapsed)
+            result["queries"].setdefault(label, {})[actor] = {
+                "found": found,
+                "p50_ms": round(statistics.median(times), 2),
+                "p95_ms": round(_pct(times, 95), 2),
+            }
+            every += times
+        conn.close()
+        result["overall"][actor] = {
+            "p50_ms": round(statistics.median(every), 2),
+            "p95_ms": round(_pct(every, 95), 2),
+            "p99_ms": round(_pct(every, 99), 2),
+            "samples": len(every),
+        }
+    return result
 
 
 # The same row the API writes into people_person, with ciphertext-sized values: an AES-GCM blob
@@ -337,15 +501,32 @@ VALUES (1, now(), now(), :grid, '', '测试甲', 'ceshijia', 'csj',
 """
 
 
-def _raw_pg(setup: dict, seconds: float) -> dict:
+# The same rows, ``:rows`` per transaction (one multi-row INSERT), as a batch writes them.
+_PG_BATCH_INSERT = r"""
+\set grid random(:grid_lo, :grid_hi)
+INSERT INTO people_person (version, created_at, updated_at, area_id, deleted_reason, name,
+  name_pinyin, name_initials, id_number, id_number_bidx, id_suffix, id_region_unknown,
+  birth_date, sex, phone, phone_bidx, phone_suffix, relation, current_address,
+  registered_residence, is_resident)
+SELECT 1, now(), now(), :grid, '', '测试乙', 'ceshiyi', 'csy',
+  decode(md5(random()::text) || md5(random()::text) || substr(md5(random()::text), 1, 34), 'hex'),
+  md5(random()::text) || md5(random()::text), '1234', false, '2021-01-01', 'M',
+  decode(md5(random()::text) || md5(random()::text) || substr(md5(random()::text), 1, 20), 'hex'),
+  md5(random()::text) || md5(random()::text), '5678', '', '', '', true
+FROM generate_series(1, :rows);
+"""
+
+
+def _raw_pg(setup: dict, seconds: float, rows: int = 1) -> dict:
+    clients = CLIENTS if rows == 1 else BATCH_CLIENTS
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as fh:
-        fh.write(_PG_INSERT)
+        fh.write(_PG_INSERT if rows == 1 else _PG_BATCH_INSERT)
         script = fh.name
     cmd = [
         "pgbench",
         "-n",
         "-c",
-        str(CLIENTS),
+        str(clients),
         "-j",
         "2",
         "-T",
@@ -356,6 +537,8 @@ def _raw_pg(setup: dict, seconds: float) -> dict:
         f"grid_lo={min(setup['grids'])}",
         "-D",
         f"grid_hi={max(setup['grids'])}",
+        "-D",
+        f"rows={rows}",
         "-h",
         PG["host"],
         "-p",
@@ -369,10 +552,13 @@ def _raw_pg(setup: dict, seconds: float) -> dict:
     if out.returncode:
         raise SystemExit(f"pgbench failed:\n{out.stdout}\n{out.stderr}")
     tps = float(re.search(r"tps = ([\d.]+)", out.stdout).group(1))
+    latency = re.search(r"latency average = ([\d.]+) ms", out.stdout)
     return {
-        "tool": "pgbench -n -c 16 -j 2",
+        "tool": f"pgbench -n -c {clients} -j 2, {rows} row(s) per transaction",
         "seconds": int(seconds),
         "inserts_per_s": round(tps, 1),
+        "rows_per_s": round(tps * rows, 1),
+        "latency_avg_ms": float(latency.group(1)) if latency else None,
     }
 
 
@@ -462,16 +648,33 @@ def machine_info(backend: str, env: dict) -> dict:
     return info
 
 
+def _pages_module():
+    """``bench.pages`` if it exists: ``measure_pages(env, base_url, reps) -> dict`` (or
+    ``measure(...)`` with the same arguments) measures page latencies against the running
+    gunicorn on the loaded database; its figures land in the results JSON under ``pages``."""
+    if not (ROOT / "bench" / "pages.py").exists():
+        return None
+    import importlib
+
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return importlib.import_module("bench.pages")
+
+
 def bench_backend(backend: str, args) -> dict:
     env = backend_env(backend)
     result = {"backend": backend, "machine": machine_info(backend, env), "quick": args.quick}
     sizes = [("default", args.persons)] + ([("large", args.large)] if args.large else [])
     for label, persons in sizes:
-        section = {"load": load(backend, env, persons)}
+        if args.reuse and label == "default":
+            log(f"{backend}: reusing the loaded database (--reuse)")
+            section = {"load": {"persons": persons, "reused": True}}
+        else:
+            section = {"load": load(backend, env, persons)}
         log(f"{backend}: search at {persons:,} persons")
         section["search"] = search(env, args.reps)
         if label == "default":
-            log(f"{backend}: API create throughput, {CLIENTS} clients, {args.seconds:g} s")
+            log(f"{backend}: API search, creates and batches, {args.seconds:g} s each")
             section["create"] = throughput(backend, env, args.seconds)
         result[label] = section
     return result
@@ -496,6 +699,7 @@ def child_token(out: str) -> None:
     from fangkong.places.models import Area
 
     office = User.objects.get(username="office")
+    _clean_bench_rows()
     _, token = token_create(actor=office, name="benchmark")
     worker_grids = RoleGrant.objects.filter(user__username="grid_worker").values_list(
         "area_id", flat=True
@@ -506,7 +710,53 @@ def child_token(out: str) -> None:
             level=Area.Level.GRID, path__startswith="/430971/430971100/"
         ).values_list("id", flat=True)[:50]
     ) or list(worker_grids)
-    Path(out).write_text(json.dumps({"token": token, "grids": grids}))
+    search_tokens = {
+        name: token_create(actor=User.objects.get(username=name), name="benchmark search")[1]
+        for name in ("commander", "grid_worker")
+    }
+    worker = User.objects.get(username="grid_worker")
+    Path(out).write_text(
+        json.dumps(
+            {
+                "token": token,
+                "grids": grids,
+                "search_tokens": search_tokens,
+                "queries": search_queries(worker),
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
+def _clean_bench_rows() -> None:
+    """A reused database (--reuse) still holds the last run's rows (the raw ones with random
+    bytes for ciphertext), Idempotency-Keys and client ids: remove them."""
+    from django.db import connection
+
+    from fangkong.core.models import BatchReceipt, IdempotencyRecord
+
+    BatchReceipt.objects.filter(user__username="office").delete()
+    IdempotencyRecord.objects.filter(user__username="office").delete()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM people_person WHERE name IN ('测试甲', '测试乙')")
+
+
+def search_queries(worker) -> dict[str, str]:
+    """The 8 kinds of query the search box gets, found in the grid worker's grids too."""
+    from fangkong.people.models import Person
+
+    sample = Person.objects.restrict(worker).exclude(phone="").order_by("id").first()
+    surname = sample.name[0]
+    return {
+        "initials zs": "zs",
+        "initials wxm": "wxm",
+        "initials of a neighbour": sample.name_initials,
+        "name prefix": sample.name[:2] if len(sample.name) > 2 else surname,
+        "surname": surname,
+        "last 4 digits": sample.id_number[-4:],
+        "full ID number": sample.id_number,
+        "full phone number": sample.phone,
+    }
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -522,24 +772,12 @@ def child_search(out: str, reps: int) -> None:
     from fangkong.core.models import User
     from fangkong.core.paging import SEARCH_COUNT_CAP, capped_count
     from fangkong.core.scoping import clear_scope_cache
-    from fangkong.people.models import Person
     from fangkong.people.selectors import person_search
 
+    _clean_bench_rows()
     commander = User.objects.get(username="commander")
     worker = User.objects.get(username="grid_worker")
-    # A person in the grid worker's grids, so that both actors find the exact-number queries.
-    sample = Person.objects.restrict(worker).exclude(phone="").order_by("id").first()
-    surname = sample.name[0]
-    queries = {
-        "initials zs": "zs",
-        "initials wxm": "wxm",
-        "initials of a neighbour": sample.name_initials,
-        "name prefix": sample.name[:2] if len(sample.name) > 2 else surname,
-        "surname": surname,
-        "last 4 digits": sample.id_number[-4:],
-        "full ID number": sample.id_number,
-        "full phone number": sample.phone,
-    }
+    queries = search_queries(worker)
     connection.ensure_connection()
     raw_conn = connection.connection
     results: dict = {"queries": {}, "overall": {}}
@@ -685,6 +923,77 @@ def summary(results: dict[str, dict]) -> str:
                     _r(pa, pr),
                 )
             )
+            for key, what in (("api", "API person create"), ("api_keyed", "with Idempotency-Key")):
+                for stat in ("p50", "p95", "p99"):
+                    sv = get(s, label, "create", key, f"latency_{stat}_ms")
+                    pv = get(p, label, "create", key, f"latency_{stat}_ms")
+                    if sv or pv:
+                        rows.append(
+                            (f"{what}, latency {stat} (ms)", fmt(sv), "", "", fmt(pv), "", "")
+                        )
+            sk, pk = (
+                get(s, label, "create", "api_keyed", "requests_per_s"),
+                get(p, label, "create", "api_keyed", "requests_per_s"),
+            )
+            rows.append(
+                (
+                    "API person create with Idempotency-Key, 16 clients (per s)",
+                    fmt(sk),
+                    fmt(sr),
+                    _r(sk, sr),
+                    fmt(pk),
+                    fmt(pr),
+                    _r(pk, pr),
+                )
+            )
+            for size in BATCH_SIZES:
+                sb = get(s, label, "create", f"api_batch_{size}", "rows_per_s")
+                pb = get(p, label, "create", f"api_batch_{size}", "rows_per_s")
+                prb = get(p, label, "create", f"raw_batch_{size}", "rows_per_s")
+                rows.append(
+                    (
+                        f"API batch create of {size}, {BATCH_CLIENTS} clients (rows per s)",
+                        fmt(sb),
+                        "",
+                        "",
+                        fmt(pb),
+                        fmt(prb),
+                        _r(pb, prb),
+                    )
+                )
+                for stat in ("p50", "p99"):
+                    rows.append(
+                        (
+                            f"API batch of {size}, latency {stat} per batch (ms)",
+                            fmt(get(s, label, "create", f"api_batch_{size}", f"latency_{stat}_ms")),
+                            "",
+                            "",
+                            fmt(get(p, label, "create", f"api_batch_{size}", f"latency_{stat}_ms")),
+                            "",
+                            "",
+                        )
+                    )
+            for actor, who in (("commander", "district commander"), ("grid_worker", "grid worker")):
+                for stat in ("p50", "p95", "p99"):
+                    rows.append(
+                        (
+                            f"API search (POST /persons/search) {stat}, {who} (ms)",
+                            fmt(
+                                get(
+                                    s, label, "create", "api_search", "overall", actor, f"{stat}_ms"
+                                )
+                            ),
+                            "",
+                            "",
+                            fmt(
+                                get(
+                                    p, label, "create", "api_search", "overall", actor, f"{stat}_ms"
+                                )
+                            ),
+                            "",
+                            "",
+                        )
+                    )
             rows.append(
                 (
                     "gunicorn worker peak RSS after the run (MB)",
@@ -711,7 +1020,10 @@ def summary(results: dict[str, dict]) -> str:
         "query (initials, name prefix, "
         "surname, last 4 digits, full ID, full phone); raw = the same SQL through the "
         "driver. API: POST /api/v1/persons (validation, encryption, audit history row, "
-        "scope re-check) vs. a raw insert of the same people_person row. "
+        "scope re-check) vs. a raw insert of the same people_person row; batch: POST "
+        "/api/v1/persons/batch from 4 clients vs. pgbench inserting the same rows, as many per "
+        "transaction, from 4 clients; API search: POST /api/v1/persons/search through "
+        "gunicorn, one request at a time, 8 kinds of query. "
         "Ratio = Fangkong / raw (latency: higher is slower; throughput: lower is slower).\n"
     )
     return head + body + note
@@ -726,6 +1038,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float)
     parser.add_argument("--reps", type=int)
     parser.add_argument("--out", help="results directory")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the loaded database of the last run (no load)"
+    )
     parser.add_argument("--child-search", help=argparse.SUPPRESS)
     parser.add_argument("--child-token", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -200,6 +200,8 @@ FANGKONG_EXTRA_REGION_CODES = frozenset(env_list("FANGKONG_EXTRA_REGION_CODES", 
 # registrations with an ID number are refused for the rest of the hour and a security event kept.
 FANGKONG_DUPLICATE_CHECK_LIMIT = env_int("FANGKONG_DUPLICATE_CHECK_LIMIT", 30, minimum=1)
 FANGKONG_EXPORT_INLINE_ROWS = env_int("FANGKONG_EXPORT_INLINE_ROWS", 5000, minimum=1)
+# How long a batch write remembers the client ids it stored (a resend after that stores again).
+FANGKONG_BATCH_RECEIPT_DAYS = env_int("FANGKONG_BATCH_RECEIPT_DAYS", 90, minimum=7)
 # Background jobs: a running job's lease is renewed every HEARTBEAT seconds; one not renewed for
 # LEASE seconds lost its worker and is marked failed. Job files (exports, rejected-rows reports,
 # uploads of jobs that never ran) are deleted TTL hours after their job finished.

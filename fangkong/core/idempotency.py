@@ -7,9 +7,11 @@ method, path and body. A retry with the same key and the same request gets the s
 and creates nothing; the same key with a different request is a 422.
 
 Race safety: the key is reserved by inserting its record *first*, inside the same transaction
-as the create. A concurrent duplicate blocks on the unique (user, key) index until the first
-commits, then fails with ``IntegrityError`` and answers with the stored result; if the first
-rolls back, nothing of it remains. Failed creates (any non-2xx answer or exception) store
+as the create (no look-up before it: a retry fails on the insert and reads the stored answer,
+so a first request costs one insert and one update). A concurrent duplicate blocks on the
+unique (user, key) index until the first commits, then fails with ``IntegrityError`` and
+answers with the stored result; if the first rolls back, nothing of it remains. Failed
+creates (any non-2xx answer or exception) store
 nothing, so a corrected retry with the same key is processed normally.
 
 Use on any create endpoint, below the router decorator::
@@ -38,7 +40,7 @@ from ninja import Schema
 from ninja.responses import NinjaJSONEncoder, Status
 
 from fangkong.core.api_schemas import to_json_data
-from fangkong.core.models import IdempotencyRecord
+from fangkong.core.models import BatchReceipt, IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 100
@@ -124,30 +126,32 @@ def idempotent(schema: type[Schema]) -> Callable:
                 return view(request, *args, **kwargs)
             user = request.auth
             digest = request_digest(request)
-            stored = IdempotencyRecord.objects.filter(user=user, key=key).first()
-            if stored is not None:
-                return _replay(stored, digest)
-            with transaction.atomic():
-                try:
-                    with transaction.atomic():
-                        record = IdempotencyRecord.objects.create(
-                            user=user,
-                            key=key,
-                            route=request.path[:200],
-                            request_digest=digest,
-                            status_code=_PENDING,
-                            body={},
-                        )
-                except IntegrityError:
-                    # A concurrent retry reserved the key and has committed by now.
-                    return _replay(IdempotencyRecord.objects.get(user=user, key=key), digest)
-                status, data = _status_and_data(view(request, *args, **kwargs))
-                if not 200 <= status < 300:
-                    transaction.set_rollback(True)  # keep neither the record nor the key
-                    return _json_response(status, to_json_data(data))
-                body = to_json_data(schema.from_orm(data).model_dump(by_alias=True))
-                record.status_code, record.body = status, body
-                record.save(update_fields=["status_code", "body"])
+            reserved = False
+            try:
+                with transaction.atomic():
+                    # Reserve the key first (no look-up before: a retry fails here and reads the
+                    # stored answer), so a concurrent retry waits on the unique index.
+                    record = IdempotencyRecord.objects.create(
+                        user=user,
+                        key=key,
+                        route=request.path[:200],
+                        request_digest=digest,
+                        status_code=_PENDING,
+                        body={},
+                    )
+                    reserved = True
+                    status, data = _status_and_data(view(request, *args, **kwargs))
+                    if not 200 <= status < 300:
+                        transaction.set_rollback(True)  # keep neither the record nor the key
+                        return _json_response(status, to_json_data(data))
+                    body = to_json_data(schema.from_orm(data).model_dump(by_alias=True))
+                    record.status_code, record.body = status, body
+                    record.save(update_fields=["status_code", "body"])
+            except IntegrityError:
+                if reserved:
+                    raise  # the create's own conflict, not the key's
+                # The key was used before (a retry), or by a concurrent retry now committed.
+                return _replay(IdempotencyRecord.objects.get(user=user, key=key), digest)
             return _json_response(status, body)
 
         return wrapper
@@ -159,4 +163,15 @@ def idempotency_purge(*, older_than: timedelta = timedelta(days=7)) -> int:
     """Forget stored answers older than ``older_than`` (for the retention command)."""
     cutoff = timezone.now() - older_than
     deleted, _rows = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def batch_receipt_purge(*, older_than: timedelta | None = None) -> int:
+    """Forget the client ids of batch writes older than ``FANGKONG_BATCH_RECEIPT_DAYS``."""
+    from django.conf import settings
+
+    if older_than is None:
+        older_than = timedelta(days=settings.FANGKONG_BATCH_RECEIPT_DAYS)
+    cutoff = timezone.now() - older_than
+    deleted, _rows = BatchReceipt.objects.filter(created_at__lt=cutoff).delete()
     return deleted

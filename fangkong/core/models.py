@@ -385,6 +385,32 @@ class IdempotencyRecord(models.Model):
         return f"{self.user_id}:{self.key}"
 
 
+class BatchReceipt(models.Model):
+    """One field record stored by a batch create, under the client's id for it.
+
+    A phone resends a batch whose answer it never heard: each record whose (user, route,
+    client_id) is already here answers "already stored" and is not stored again. The unique
+    constraint makes that hold for concurrent retries too (``core.kit.batch``).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    route = models.CharField(max_length=100)
+    client_id = models.CharField(max_length=64)
+    # Null only while the batch that reserved the id is being stored (never committed so).
+    object_id = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "route", "client_id"], name="unique_batch_client_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.route}:{self.client_id}"
+
+
 class Job(models.Model):
     """A long piece of work (import, export) run by the task worker, with visible progress."""
 

@@ -14,34 +14,143 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.core.exceptions import StaleVersion
-from fangkong.core.scoping import user_can
+from fangkong.core.scoping import (
+    grant_paths,
+    permission_name,
+    scope_path_of,
+    user_can,
+)
 
 M = TypeVar("M", bound=models.Model)
 
 
+def scope_path_in_memory(obj: models.Model) -> str | None:
+    """The area path ``obj`` belongs to, walking its scope path through related records already
+    in memory only (never a query); None when a link is not loaded, empty, or leads to a
+    soft-deleted area (whose records nobody may add to or change)."""
+    value: Any = obj
+    for part in scope_path_of(type(obj)).split("__"):
+        if part == "path":
+            if getattr(value, "deleted_at", None) or not getattr(value, "path", ""):
+                return None
+            return value.path
+        field = value._meta.get_field(part)
+        if not field.many_to_one:
+            return None
+        value = value._state.fields_cache.get(part)  # loaded, not fetched
+        if value is None:
+            return None
+    return None
+
+
+def _covers_in_memory(actor, action: str, obj: models.Model) -> bool | None:
+    """Whether ``actor`` may ``action`` ``obj``, decided from the related records in memory and
+    the grant paths cached on the user; None when that cannot be told without a query."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if actor.is_superuser:
+        return True
+    path = scope_path_in_memory(obj)
+    if path is None:
+        return None
+    return any(path.startswith(p) for p in grant_paths(actor, permission_name(type(obj), action)))
+
+
 def ensure_in_scope(actor, action: str, obj: models.Model) -> None:
-    """Raise (and so roll back) if ``obj`` is outside the areas where ``actor`` may ``action``."""
-    if not user_can(actor, action, obj):
-        raise ValidationError(
-            {"area": _("This record would be outside your area of responsibility.")},
-            code="out_of_scope",
-        )
+    """Raise (and so roll back) if ``obj`` is outside the areas where ``actor`` may ``action``.
+
+    Decided in memory when the record's area is loaded (it always is right after a write: the
+    caller assigned it), so the re-check costs no query; otherwise through ``restrict()``."""
+    allowed = _covers_in_memory(actor, action, obj)
+    if allowed is None:
+        allowed = user_can(actor, action, obj)
+    if not allowed:
+        raise _out_of_scope()
+
+
+def _out_of_scope() -> ValidationError:
+    return ValidationError(
+        {"area": _("This record would be outside your area of responsibility.")},
+        code="out_of_scope",
+    )
+
+
+def _loaded_relations(obj: models.Model) -> list[str]:
+    # A foreign key given as a record read from the database exists: full_clean's check of it
+    # would only repeat that read (one query per key). Scope is checked separately.
+    cache = obj._state.fields_cache
+    return [
+        f.name
+        for f in obj._meta.fields
+        if f.many_to_one
+        and isinstance(cache.get(f.name), models.Model)
+        and not cache[f.name]._state.adding
+    ]
+
+
+def _full_clean(obj: models.Model) -> None:
+    """``full_clean()`` without the existence query of foreign keys given as loaded records;
+    uniqueness and constraints are still checked on every field."""
+    errors: dict = {}
+    for step in (
+        lambda: obj.clean_fields(exclude=_loaded_relations(obj)),
+        obj.clean,
+        obj.validate_unique,
+        obj.validate_constraints,
+    ):
+        try:
+            step()
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _save(obj: models.Model, actor) -> None:
-    obj.full_clean()
+    _full_clean(obj)
     obj._history_user = actor
     obj.save()
 
 
-@transaction.atomic
+def _known_many(obj: models.Model, m2m: dict[str, Any]) -> None:
+    """A new record's many-to-many values are what was just written: cache them as if
+    prefetched, so that answering with the record reads nothing back."""
+    for field in obj._meta.many_to_many:
+        values = list(m2m.get(field.name) or [])
+        qs = field.related_model._default_manager.none() if not values else None
+        if qs is None:
+            qs = field.related_model._default_manager.filter(pk__in=[v.pk for v in values])
+            qs._result_cache, qs._prefetch_done = values, True
+        obj._prefetched_objects_cache = getattr(obj, "_prefetched_objects_cache", {})
+        obj._prefetched_objects_cache[field.name] = qs
+
+
 def create_record(model: type[M], *, actor, m2m: dict[str, Any] | None = None, **fields) -> M:
-    """Validate and insert a record, then confirm the actor may hold it where it landed."""
+    """Validate and insert a record, then confirm the actor may hold it where it landed.
+
+    Validation and the scope check run before anything is written, from what is in memory, so
+    the insert needs no savepoint of its own (the caller's transaction holds it) and nothing is
+    read back. Only a record whose scope cannot be told in memory is re-checked after the
+    insert, inside a savepoint."""
     obj = model(**fields)
-    _save(obj, actor)
-    for name, values in (m2m or {}).items():
-        getattr(obj, name).set(values)
-    ensure_in_scope(actor, "add", obj)
+    _full_clean(obj)
+    allowed = _covers_in_memory(actor, "add", obj)
+    if allowed is False:
+        raise _out_of_scope()
+    with transaction.atomic(savepoint=allowed is None):
+        obj._history_user = actor
+        obj.save()
+        for name, values in (m2m or {}).items():
+            field = model._meta.get_field(name)
+            through = field.remote_field.through
+            source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+            # A new record has no links yet: insert them without set()'s read of the old ones.
+            through.objects.bulk_create(
+                [through(**{f"{source}_id": obj.pk, f"{target}_id": v.pk}) for v in set(values)]
+            )
+        if allowed is None:
+            ensure_in_scope(actor, "add", obj)
+    _known_many(obj, m2m or {})
     return obj
 
 

@@ -1,4 +1,4 @@
-"""Persons over the API: thin handlers over people.selectors and people.services.
+"""Persons over the API: the kit's CRUD routes (``core.kit.api``) plus search and reveal.
 
 Full ID and phone numbers never travel in a URL: lists take only names, initials and last
 digits in ``q``; full numbers are searched with ``POST /persons/search``. Output is masked;
@@ -6,97 +6,35 @@ digits in ``q``; full numbers are searched with ``POST /persons/search``. Output
 the access log.
 """
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.utils.translation import gettext as _
-from ninja import Path, Query, Router, Status
+from ninja import Path, Router
 
 from fangkong.core.api_auth import scoped_get
-from fangkong.core.api_errors import api_field_names, validate_filters
 from fangkong.core.api_schemas import (
     ERROR_RESPONSES,
     MAX_DB_ID,
     OBJECT_ERROR_RESPONSES,
-    WRITE_ERROR_RESPONSES,
-    DeleteIn,
     paginate,
     paginated,
 )
-from fangkong.core.idempotency import IDEMPOTENCY_OPENAPI, idempotent
+from fangkong.core.kit.api import KitApi, kit_router
 from fangkong.core.paging import SEARCH_COUNT_CAP
 from fangkong.core.signals import client_ip
 from fangkong.people import selectors, services
-from fangkong.people.filtersets import PersonFilterSet
-from fangkong.people.models import Person, Tag
-from fangkong.people.schemas import (
-    PersonCreateIn,
-    PersonFilters,
-    PersonOut,
-    PersonPatchIn,
-    PersonSearchIn,
-    RevealIn,
-    RevealOut,
-)
-from fangkong.places.api import area_for_input
-from fangkong.places.models import Household
-from fangkong.places.selectors import household_get
+from fangkong.people.kit import person_kit
+from fangkong.people.models import Person
+from fangkong.people.schemas import PERSON_DESCRIPTIONS, PersonSearchIn, RevealIn, RevealOut
 
 router = Router(tags=["people"])
-
-# Service (model) field -> the API field the client sent.
-PERSON_FIELDS = {"area": "area_id", "household": "household_id", "tags": "tag_ids"}
-_TEXT = ("name", "id_number", "phone", "relation", "current_address", "registered_residence")
-
-
-def _household_for_input(request, pk: int | None) -> Household | None:
-    if pk is None:
-        return None
-    try:
-        return household_get(actor=request.auth, pk=pk)
-    except Household.DoesNotExist:
-        raise ValidationError(
-            {"household_id": _("No such household in your area of responsibility.")}
-        ) from None
-
-
-def _tags_for_input(ids: list[int] | None) -> list[Tag] | None:
-    if ids is None:
-        return None
-    tags = list(selectors.tag_choices().filter(pk__in=set(ids)))
-    if len(tags) != len(set(ids)):
-        missing = sorted(set(ids) - {t.pk for t in tags})
-        raise ValidationError(
-            {"tag_ids": _("No such tag: %(ids)s.") % {"ids": ", ".join(map(str, missing))}}
-        )
-    return tags
-
-
-def _person_input(request, fields: dict[str, Any]) -> tuple[dict[str, Any], list[Tag] | None]:
-    """The API body as the service's ``data`` and ``tags``: ids become scoped objects."""
-    data = {k: ("" if fields[k] is None else fields[k]) for k in _TEXT if k in fields}
-    if fields.get("is_resident") is not None:
-        data["is_resident"] = fields["is_resident"]
-    if "area_id" in fields:
-        if fields["area_id"] is None:
-            raise ValidationError({"area_id": _("Choose the grid or village the person lives in.")})
-        data["area"] = area_for_input(request, fields["area_id"], "area_id")
-    if "household_id" in fields:
-        data["household"] = _household_for_input(request, fields["household_id"])
-    return data, _tags_for_input(fields.get("tag_ids"))
-
-
-@router.get(
-    "/persons",
-    response={200: paginated(PersonOut), **ERROR_RESPONSES},
-    summary="List persons in your jurisdiction (masked)",
+kit_api = KitApi(
+    person_kit,
+    extra_output=("id_region_unknown",),
+    optional=("area",),  # the service takes the household's grid
+    descriptions=PERSON_DESCRIPTIONS,
+    getter=selectors.person_get,
 )
-def list_persons(request, filters: Query[PersonFilters]):
-    data = filters.filter_data()
-    validate_filters(PersonFilterSet, data, actor=request.auth)
-    qs = selectors.person_list(actor=request.auth, filters=data).prefetch_related("tags")
-    return paginate(qs, page=filters.page, page_size=filters.page_size)
+PersonOut = kit_api.output
 
 
 @router.post(
@@ -122,58 +60,6 @@ def search_persons(request, payload: PersonSearchIn):
     return page
 
 
-@router.get(
-    "/persons/{person_id}",
-    response={200: PersonOut, **OBJECT_ERROR_RESPONSES},
-    summary="One person (masked)",
-)
-def get_person(request, person_id: int = Path(..., ge=1, le=MAX_DB_ID)):
-    return scoped_get(request, selectors.person_get, Person, person_id)
-
-
-@router.post(
-    "/persons",
-    response={201: PersonOut, **WRITE_ERROR_RESPONSES},
-    openapi_extra=IDEMPOTENCY_OPENAPI,
-    summary="Register a person",
-)
-@idempotent(PersonOut)
-def create_person(request, payload: PersonCreateIn):
-    data, tags = _person_input(request, payload.model_dump(exclude_unset=True))
-    with api_field_names(PERSON_FIELDS):
-        person = services.person_create(actor=request.auth, data=data, tags=tags)
-    return Status(201, person)
-
-
-@router.patch(
-    "/persons/{person_id}",
-    response={200: PersonOut, **WRITE_ERROR_RESPONSES},
-    summary="Change a person (send the version you read; 409 if it is stale)",
-)
-def update_person(request, payload: PersonPatchIn, person_id: int = Path(..., ge=1, le=MAX_DB_ID)):
-    person = scoped_get(request, selectors.person_get, Person, person_id, action="change")
-    fields = payload.model_dump(exclude_unset=True)
-    version = fields.pop("version")
-    data, tags = _person_input(request, fields)
-    with api_field_names(PERSON_FIELDS):
-        return services.person_update(
-            actor=request.auth, person=person, expected_version=version, data=data, tags=tags
-        )
-
-
-@router.delete(
-    "/persons/{person_id}",
-    response={204: None, **WRITE_ERROR_RESPONSES},
-    summary="Delete a person (soft delete, with a reason)",
-)
-def delete_person(request, payload: DeleteIn, person_id: int = Path(..., ge=1, le=MAX_DB_ID)):
-    person = scoped_get(request, selectors.person_get, Person, person_id, action="delete")
-    services.person_delete(
-        actor=request.auth, person=person, reason=payload.reason, expected_version=payload.version
-    )
-    return Status(204, None)
-
-
 @router.post(
     "/persons/{person_id}/reveal",
     response={200: RevealOut, **OBJECT_ERROR_RESPONSES},
@@ -196,3 +82,7 @@ def reveal_person(
     )
     response["Cache-Control"] = "no-store"  # plain numbers must not stay in any cache
     return {"id": person.pk, **numbers}
+
+
+# After the routes above: "/persons/{person_id}" would otherwise take "search".
+kit_router(person_kit, router=router, api=kit_api)

@@ -234,6 +234,7 @@ def _household_members(rng: random.Random, size: int, migrant: bool) -> list[tup
 @demo_step("people", after=("places",))
 def people_demo(ctx: DemoContext, *, batch: int = 12000) -> None:
     """Members of every planned household, their tags, and each household's head named."""
+    from django.db import connection
     from django.db.models import OuterRef, Subquery
 
     from fangkong.people.models import Person, Tag
@@ -293,7 +294,12 @@ def people_demo(ctx: DemoContext, *, batch: int = 12000) -> None:
                 ctx.say(f"persons: {persons}")
         flush()
         reset_sequences(Person, through)
-    # The head is the first member; one statement names every demo household's head.
+    # The head is the first member; one statement names every demo household's head. Fresh
+    # statistics first: without them PostgreSQL walks the person primary key for every household
+    # (the ORDER BY ... LIMIT 1), minutes at 110,000 persons instead of a second.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Person._meta.db_table}")
     head = Person._base_manager.filter(household=OuterRef("pk")).order_by("pk").values("name")
     Household._base_manager.filter(pk__gte=first_pk).update(head_name=Subquery(head[:1]))
     ctx.count("persons", persons)

@@ -35,9 +35,11 @@ def _delete(*, actor, obj: Person, reason: str, expected_version: int | None) ->
     )
 
 
-def _check(*, actor, data: dict, exclude_pk: int | None = None) -> dict:
+def _check(*, actor, data: dict, exclude_pk: int | None = None, unique: bool = True) -> dict:
     data = {k: v for k, v in data.items() if k != "tags"}
-    return services.person_check(data=data, exclude_pk=exclude_pk, actor=actor)
+    return services.person_check(
+        data=data, exclude_pk=exclude_pk, actor=actor, check_duplicates=unique
+    )
 
 
 person_kit = register(
@@ -63,6 +65,7 @@ person_kit = register(
         update=_update,
         delete=_delete,
         check=_check,
+        unique=("id_number",),
         extra_columns=("created_at",),
         counted=True,
         url_namespace="people",

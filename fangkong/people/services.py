@@ -375,24 +375,35 @@ def person_reveal(*, actor, person: Person, reason: str, ip: str | None = None) 
 
 
 def person_check(
-    *, data: dict[str, Any], exclude_pk: int | None = None, actor=None, ip: str | None = None
+    *,
+    data: dict[str, Any],
+    exclude_pk: int | None = None,
+    actor=None,
+    ip: str | None = None,
+    check_duplicates: bool = True,
 ) -> dict[str, Any]:
     """Validate a person's data as ``person_create`` would, without writing (for imports).
 
     Returns the normalised fields; raises ``ValidationError`` keyed by field. Pass ``actor``:
     a duplicate is then named if the actor may see it, logged and counted; without one the
-    answer says only "registered elsewhere".
+    answer says only "registered elsewhere". A batch write passes ``check_duplicates=False``
+    and checks the ID numbers of all its rows in one query.
     """
     fields = _normalise(data)
     # The model's own field checks too (control characters, lengths, dates), so that an import
     # reports them on the row, not as one failure of the whole file when it is written.
     candidate = Person(**fields)
+    # Related records come resolved in the caller's scope: their existence query per row
+    # (ForeignKey.validate) would only repeat that read.
     candidate.clean_fields(
-        exclude=[f.name for f in Person._meta.concrete_fields if f.name not in fields]
+        exclude=[
+            f.name for f in Person._meta.concrete_fields if f.name not in fields or f.many_to_one
+        ]
     )
-    check_id_number_free(
-        actor=actor, number=fields.get("id_number", ""), exclude_pk=exclude_pk, ip=ip
-    )
+    if check_duplicates:
+        check_id_number_free(
+            actor=actor, number=fields.get("id_number", ""), exclude_pk=exclude_pk, ip=ip
+        )
     return fields
 
 

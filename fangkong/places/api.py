@@ -1,4 +1,8 @@
-"""Areas and households over the API: thin handlers over places.selectors and places.services."""
+"""Areas and households over the API: thin handlers over places.selectors and places.services.
+
+Households come from the module kit (``core.kit.api``); areas, a tree with its own rules, keep
+hand-written handlers.
+"""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -11,29 +15,25 @@ from fangkong.core.api_schemas import (
     MAX_DB_ID,
     OBJECT_ERROR_RESPONSES,
     WRITE_ERROR_RESPONSES,
-    DeleteIn,
     paginate,
     paginated,
 )
 from fangkong.core.idempotency import IDEMPOTENCY_OPENAPI, idempotent
+from fangkong.core.kit.api import kit_router
 from fangkong.places import selectors, services
-from fangkong.places.filtersets import AreaFilterSet, HouseholdFilterSet
-from fangkong.places.models import Area, Household
+from fangkong.places.filtersets import AreaFilterSet
+from fangkong.places.kit import household_kit
+from fangkong.places.models import Area
 from fangkong.places.schemas import (
     AreaCreateIn,
     AreaFilters,
     AreaOut,
     AreaPatchIn,
-    HouseholdCreateIn,
-    HouseholdFilters,
-    HouseholdOut,
-    HouseholdPatchIn,
 )
 
 router = Router(tags=["places"])
 
 AREA_FIELDS = {"parent": "parent_id"}
-HOUSEHOLD_FIELDS = {"area": "area_id"}
 
 
 def area_for_input(request, pk: int | None, field: str) -> Area | None:
@@ -113,88 +113,11 @@ def update_area(request, payload: AreaPatchIn, area_id: int = Path(..., ge=1, le
         )
 
 
-# Households -------------------------------------------------------------------------------------
+# Households: the kit's CRUD routes (core.kit.api) on the same router -------------------------
 
-
-@router.get(
-    "/households",
-    response={200: paginated(HouseholdOut), **ERROR_RESPONSES},
-    summary="List households in your jurisdiction",
+kit_router(
+    household_kit,
+    router=router,
+    descriptions={"area_id": "The grid the household is registered in."},
+    getter=selectors.household_get,
 )
-def list_households(request, filters: Query[HouseholdFilters]):
-    data = filters.filter_data()
-    validate_filters(HouseholdFilterSet, data, actor=request.auth)
-    qs = selectors.household_list(actor=request.auth, filters=data)
-    return paginate(qs, page=filters.page, page_size=filters.page_size)
-
-
-@router.get(
-    "/households/{household_id}",
-    response={200: HouseholdOut, **OBJECT_ERROR_RESPONSES},
-    summary="One household",
-)
-def get_household(request, household_id: int = Path(..., ge=1, le=MAX_DB_ID)):
-    return scoped_get(request, selectors.household_get, Household, household_id)
-
-
-@router.post(
-    "/households",
-    response={201: HouseholdOut, **WRITE_ERROR_RESPONSES},
-    openapi_extra=IDEMPOTENCY_OPENAPI,
-    summary="Register a household in a grid",
-)
-@idempotent(HouseholdOut)
-def create_household(request, payload: HouseholdCreateIn):
-    area = area_for_input(request, payload.area_id, "area_id")
-    with api_field_names(HOUSEHOLD_FIELDS):
-        household = services.household_create(
-            actor=request.auth,
-            area=area,
-            number=payload.number,
-            address=payload.address,
-            head_name=payload.head_name,
-            note=payload.note,
-        )
-    return Status(201, household)
-
-
-@router.patch(
-    "/households/{household_id}",
-    response={200: HouseholdOut, **WRITE_ERROR_RESPONSES},
-    summary="Change a household (send the version you read)",
-)
-def update_household(
-    request, payload: HouseholdPatchIn, household_id: int = Path(..., ge=1, le=MAX_DB_ID)
-):
-    household = scoped_get(
-        request, selectors.household_get, Household, household_id, action="change"
-    )
-    changes = payload.model_dump(exclude_unset=True)
-    version = changes.pop("version")
-    fields = _text_changes(changes, ("number", "address", "head_name", "note"))
-    if "area_id" in changes:
-        if changes["area_id"] is None:
-            raise ValidationError({"area_id": _("A household belongs to a grid.")})
-        fields["area"] = area_for_input(request, changes["area_id"], "area_id")
-    with api_field_names(HOUSEHOLD_FIELDS):
-        return services.household_update(
-            actor=request.auth, household=household, expected_version=version, **fields
-        )
-
-
-@router.delete(
-    "/households/{household_id}",
-    response={204: None, **WRITE_ERROR_RESPONSES},
-    summary="Delete a household (soft delete, with a reason)",
-)
-def delete_household(request, payload: DeleteIn, household_id: int = Path(..., ge=1, le=MAX_DB_ID)):
-    household = scoped_get(
-        request, selectors.household_get, Household, household_id, action="delete"
-    )
-    services.household_delete(
-        actor=request.auth,
-        household=household,
-        reason=payload.reason,
-        expected_version=payload.version,
-    )
-    return Status(204, None)

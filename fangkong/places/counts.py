@@ -99,6 +99,15 @@ def connect() -> None:
     post_init.connect(_remember, dispatch_uid="fk-counts-init")
     post_save.connect(_saved, dispatch_uid="fk-counts-save")
     post_delete.connect(_deleted, dispatch_uid="fk-counts-delete")
+    from fangkong.core.kit.batch import records_created
+
+    records_created.connect(_bulk_created, dispatch_uid="fk-counts-batch")
+
+
+def _bulk_created(sender, objs, **kwargs):
+    # Batch writes (core.kit.batch) insert with bulk_create, which sends no post_save.
+    if sender in counted_models():
+        adjust(sender, Counter(obj.area_id for obj in objs if _live(obj)))
 
 
 def _live_rows(model: type[models.Model]) -> models.QuerySet:

@@ -1,11 +1,11 @@
-"""API shapes of areas and households (input validation beyond types is the services' job)."""
+"""API shapes of areas (households' are derived by the kit: ``core.kit.api``)."""
 
 from datetime import datetime
 
 from ninja import Field, Schema
 
-from fangkong.core.api_schemas import AreaRef, DbId, InputSchema, QuerySchema, register_output
-from fangkong.places.models import Area, Household
+from fangkong.core.api_schemas import DbId, InputSchema, QuerySchema, register_output
+from fangkong.places.models import Area
 
 
 class AreaOut(Schema):
@@ -55,48 +55,4 @@ class AreaFilters(QuerySchema):
     )
 
 
-class HouseholdOut(Schema):
-    id: int
-    version: int
-    number: str
-    address: str
-    head_name: str
-    note: str
-    area: AreaRef
-    created_at: datetime
-    updated_at: datetime
-
-
-class HouseholdCreateIn(InputSchema):
-    area_id: DbId = Field(description="The grid the household is registered in.")
-    number: str = Field(max_length=30)
-    address: str = Field(max_length=200)
-    head_name: str = Field("", max_length=50)
-    note: str = Field("", max_length=200)
-
-
-class HouseholdPatchIn(InputSchema):
-    version: int = Field(ge=1, description="The version the client last read.")
-    area_id: DbId | None = None
-    number: str | None = Field(None, max_length=30)
-    address: str | None = Field(None, max_length=200)
-    head_name: str | None = Field(None, max_length=50)
-    note: str | None = Field(None, max_length=200)
-
-
-class HouseholdFilters(QuerySchema):
-    """The query parameters of places.filtersets.HouseholdFilterSet."""
-
-    q: str | None = Field(
-        None,
-        max_length=100,
-        description="Household number or head's name starts with, address contains.",
-    )
-    area: DbId | None = Field(None, description="Households in this area and below it.")
-    ordering: str | None = Field(
-        None, max_length=100, description="number, address or created; '-' for descending."
-    )
-
-
 register_output(Area, AreaOut)
-register_output(Household, HouseholdOut)

@@ -17,8 +17,11 @@ signatures are the contract every module's services (or thin adapters in its ``k
 - ``create(*, actor, data: dict) -> obj``
 - ``update(*, actor, obj, expected_version: int | None, data: dict) -> obj``
 - ``delete(*, actor, obj, reason: str, expected_version: int | None) -> obj``
-- ``check(*, actor, data: dict, exclude_pk: int | None = None) -> dict`` — validate as ``create``
-  would without writing (imports and batch writes); raises ``ValidationError`` keyed by field.
+- ``check(*, actor, data: dict, exclude_pk: int | None = None, unique: bool = True) -> dict`` —
+  validate as ``create`` would without writing (imports and batch writes); returns the model
+  field values ``create`` would store; raises ``ValidationError`` keyed by field. With
+  ``unique=False`` it skips the database-wide duplicate checks of the fields named in
+  ``ModelKit.unique``: a batch checks those for all its rows in one query.
 
 ``data`` maps model field names to Python values (model instances for foreign keys, lists of
 instances for many-to-many fields).
@@ -49,6 +52,9 @@ class ModelKit:
     update: Callable[..., Any] | None = None
     delete: Callable[..., Any] | None = None
     check: Callable[..., dict] | None = None
+    # Fields that must be new among live records (a person's ID number). An encrypted field is
+    # compared through its blind index. Batch writes check them in one query for all rows.
+    unique: tuple[str, ...] = ()
     # Columns shown/exported in addition to ``fields`` (read-only, e.g. "created_at").
     extra_columns: tuple[str, ...] = ()
     # URL namespace of the app's pages ("people") and the API path segment ("persons").

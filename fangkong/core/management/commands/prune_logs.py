@@ -22,7 +22,7 @@ from django.db.models import Max
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
-from fangkong.core.idempotency import idempotency_purge
+from fangkong.core.idempotency import batch_receipt_purge, idempotency_purge
 from fangkong.core.models import AccessLog, SecurityEvent, allow_log_pruning
 
 MIN_DAYS = 180
@@ -61,6 +61,8 @@ class Command(BaseCommand):
         # that comes back online to retry.
         forgotten = idempotency_purge(older_than=timedelta(days=7))
         self.stdout.write(f"core.IdempotencyRecord: {forgotten} stored answers older than 7 days")
+        receipts = batch_receipt_purge()
+        self.stdout.write(f"core.BatchReceipt: {receipts} client ids of old batch writes forgotten")
         self.stdout.write(self.style.SUCCESS(f"Logs before {cutoff:%Y-%m-%d} pruned."))
 
     @staticmethod
