@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from fangkong.core.api_auth import api_auth
 from fangkong.core.api_errors import install_error_handlers
 from fangkong.people.api import router as people_router
+from fangkong.people.api_transfers import router as transfers_router
 from fangkong.places.api import router as places_router
 
 api = NinjaAPI(
@@ -31,3 +32,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", places_router)
 api.add_router("/", people_router)
+api.add_router("/", transfers_router)

@@ -1,5 +1,5 @@
 """Transfer requests over the API: ask for a person registered in another area, and answer the
-requests made to your area. The integrator mounts ``router`` in ``fangkong/api.py``.
+requests made to your area. Mounted in ``fangkong/api.py``.
 
 The requester's view of a request shows the masked number and the status only; the person's
 name and area appear to the answering area, and to the requester once the person is theirs.
