@@ -40,7 +40,7 @@ from ninja import Schema
 from ninja.responses import NinjaJSONEncoder, Status
 
 from fangkong.core.api_schemas import to_json_data
-from fangkong.core.models import BatchReceipt, IdempotencyRecord
+from fangkong.core.models import BatchReceipt, IdempotencyRecord, audit_survives_rollback
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 100
@@ -127,32 +127,45 @@ def idempotent(schema: type[Schema]) -> Callable:
             user = request.auth
             digest = request_digest(request)
             reserved = False
-            try:
-                with transaction.atomic():
-                    # Reserve the key first (no look-up before: a retry fails here and reads the
-                    # stored answer), so a concurrent retry waits on the unique index.
-                    record = IdempotencyRecord.objects.create(
-                        user=user,
-                        key=key,
-                        route=request.path[:200],
-                        request_digest=digest,
-                        status_code=_PENDING,
-                        body={},
-                    )
-                    reserved = True
-                    status, data = _status_and_data(view(request, *args, **kwargs))
-                    if not 200 <= status < 300:
-                        transaction.set_rollback(True)  # keep neither the record nor the key
-                        return _json_response(status, to_json_data(data))
-                    body = to_json_data(schema.from_orm(data).model_dump(by_alias=True))
-                    record.status_code, record.body = status, body
-                    record.save(update_fields=["status_code", "body"])
-            except IntegrityError:
-                if reserved:
-                    raise  # the create's own conflict, not the key's
-                # The key was used before (a retry), or by a concurrent retry now committed.
-                return _replay(IdempotencyRecord.objects.get(user=user, key=key), digest)
-            return _json_response(status, body)
+            kept = False
+            # A refused create rolls back; the log rows it wrote (a duplicate-ID hit, a
+            # rate-limit refusal) are written again so that the refusal keeps its trace.
+            with audit_survives_rollback() as audit:
+                try:
+                    with transaction.atomic():
+                        # Reserve the key first (no look-up before: a retry fails here and reads
+                        # the stored answer), so a concurrent retry waits on the unique index.
+                        record = IdempotencyRecord.objects.create(
+                            user=user,
+                            key=key,
+                            route=request.path[:200],
+                            request_digest=digest,
+                            status_code=_PENDING,
+                            body={},
+                        )
+                        reserved = True
+                        status, data = _status_and_data(view(request, *args, **kwargs))
+                        if not 200 <= status < 300:
+                            transaction.set_rollback(True)  # keep neither record nor key
+                            response = _json_response(status, to_json_data(data))
+                        else:
+                            body = to_json_data(schema.from_orm(data).model_dump(by_alias=True))
+                            record.status_code, record.body = status, body
+                            record.save(update_fields=["status_code", "body"])
+                            response = _json_response(status, body)
+                            kept = True
+                except IntegrityError:
+                    if reserved:
+                        audit.rewrite()
+                        raise  # the create's own conflict, not the key's
+                    # The key was used before (a retry), or by a concurrent retry now committed.
+                    return _replay(IdempotencyRecord.objects.get(user=user, key=key), digest)
+                except Exception:
+                    audit.rewrite()
+                    raise
+                if not kept:
+                    audit.rewrite()
+            return response
 
         return wrapper
 

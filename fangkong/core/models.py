@@ -219,8 +219,59 @@ def allow_log_pruning():
         _pruning_logs.reset(token)
 
 
+_audit_rows: ContextVar[list | None] = ContextVar("fk_audit_rows", default=None)
+
+
+@contextmanager
+def audit_survives_rollback():
+    """Log rows written inside the block are written again if the work around them rolls back.
+
+    A refused request must still leave its trace: a duplicate-ID hit or a rate-limit refusal
+    inside a create that an ``Idempotency-Key`` wrapper then rolls back would otherwise vanish
+    (and with it the count a rate limit reads). The caller says whether it rolled back by
+    calling ``rewrite()`` on the yielded recorder; rows are copied, never updated.
+    """
+    rows: list[models.Model] = []
+    token = _audit_rows.set(rows)
+    try:
+        yield _AuditRecorder(rows)
+    finally:
+        _audit_rows.reset(token)
+
+
+class _AuditRecorder:
+    def __init__(self, rows: list[models.Model]):
+        self.rows = rows
+
+    def rewrite(self) -> None:
+        """Insert again every log row written inside the block (after its rollback)."""
+        by_model: dict[type, list[models.Model]] = {}
+        for row in self.rows:
+            row.pk = None
+            row._state.adding = True
+            by_model.setdefault(type(row), []).append(row)
+        self.rows.clear()
+        token = _audit_rows.set(None)
+        try:
+            for model, rows in by_model.items():
+                model.objects.bulk_create(rows)
+        finally:
+            _audit_rows.reset(token)
+
+
+def _remember_audit(rows) -> None:
+    pending = _audit_rows.get()
+    if pending is not None:
+        pending.extend(rows)
+
+
 class ImmutableQuerySet(models.QuerySet):
     """Bulk changes skip ``Model.save()``/``delete()``, so they are refused here as well."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        _remember_audit(created)
+        return created
 
     def update(self, **kwargs):
         raise PermissionError("log rows cannot be changed")
@@ -248,6 +299,7 @@ class ImmutableModel(models.Model):
         if self.pk and not self._state.adding:
             raise PermissionError("log rows cannot be changed")
         super().save(*args, **kwargs)
+        _remember_audit([self])
 
     def delete(self, *args, **kwargs):
         raise PermissionError("log rows cannot be deleted")

@@ -199,11 +199,6 @@ def test_transfer_pages(client, world, outsider, grid_worker, person_in):
     assert refused.status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/idempotency.py runs the handler inside its own transaction and rolls it back "
-    "on an error, taking the duplicate hit's access-log row with it (kitapi's lane)",
-)
 def test_a_hit_under_an_idempotency_key_is_still_logged(client, outsider, world, person_in):
     client.force_login(outsider)
     body = {"name": "某人", "id_number": person_in.id_number, "area_id": world.other_grid.pk}
