@@ -843,8 +843,11 @@ def _problems(
 
 
 def grow_in_scope_town(world) -> None:
-    """A few more persons and households in 河坝镇: nothing an outsider sees may change."""
+    """A grid, persons and households more in 河坝镇: nothing an outsider sees may change."""
     boss = User.objects.get(username="harvester")
+    Area.objects.create(
+        code=world.village.code + "009", name="增长组", level=Area.Level.GRID, parent=world.village
+    )
     for n in range(3):
         household = household_create(
             actor=boss, area=world.grid2, number=f"G{n}", address=f"增长{n}号"
