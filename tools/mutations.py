@@ -133,7 +133,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.list:
         for m in MUTATIONS:
-            print(f"{m.name:8} {m.path}: {m.what}")
+            print(f"{m.name:8} {m.path}: {m.what}", flush=True)
         return 0
     chosen = [m for m in MUTATIONS if not args.names or m.name in args.names]
     unknown = set(args.names) - {m.name for m in MUTATIONS}
@@ -149,7 +149,9 @@ def main(argv: list[str]) -> int:
             started = time.monotonic()
             passed, summary = _run_walk(base, first_failure=False)
             took = time.monotonic() - started
-            print(f"baseline  {'passes' if passed else 'FAILS'} ({took:.0f} s): {summary}")
+            print(
+                f"baseline  {'passes' if passed else 'FAILS'} ({took:.0f} s): {summary}", flush=True
+            )
             ok &= passed
         for m in chosen:
             copy = Path(tmp) / m.name
@@ -157,7 +159,9 @@ def main(argv: list[str]) -> int:
             source = copy / m.path
             text = source.read_text(encoding="utf-8")
             if text.count(m.old) != 1:
-                print(f"{m.name:9} STALE: the snippet to mutate is not (once) in {m.path}")
+                print(
+                    f"{m.name:9} STALE: the snippet to mutate is not (once) in {m.path}", flush=True
+                )
                 ok = False
                 continue
             source.write_text(text.replace(m.old, m.new), encoding="utf-8")
@@ -165,10 +169,10 @@ def main(argv: list[str]) -> int:
             passed, summary = _run_walk(copy, first_failure=True)
             took = time.monotonic() - started
             verdict = "NOT CAUGHT: the walk passed" if passed else "caught"
-            print(f"{m.name:9} {verdict} ({took:.0f} s): {m.what}; walk: {summary}")
+            print(f"{m.name:9} {verdict} ({took:.0f} s): {m.what}; walk: {summary}", flush=True)
             ok &= not passed
             shutil.rmtree(copy)
-    print("all mutations caught" if ok else "FAILED")
+    print("all mutations caught" if ok else "FAILED", flush=True)
     return 0 if ok else 1
 
 

@@ -48,3 +48,12 @@ def test_a_gone_record_shows_the_project_404_in_the_demo_profile(client, command
     assert "URLconf" not in content and "people/&lt;int:pk&gt;" not in content
     assert "Using the URLconf" not in content
     assert settings.WHITENOISE_USE_FINDERS
+
+
+def test_every_page_links_the_favicon(client, commander):
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("fangkong/favicon.svg")
+    for path in ("/accounts/login/",):
+        assert 'rel="icon" href="/static/fangkong/favicon.svg"' in client.get(path).content.decode()
+    assert "favicon.svg" in loader.get_template("500.html").render()
