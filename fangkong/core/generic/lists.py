@@ -92,7 +92,7 @@ class ScopedListView(LoginRequiredMixin, View):
             "current_ordering": request.GET.get("ordering", ""),
             **self.extra_context(),
         }
-        template = self.results_template if is_htmx(request) else self.template_name
+        template = "core/generic/results.html" if is_htmx(request) else self.template_name
         return render(request, template, context)
 
     def post(self, request, *args, **kwargs):
