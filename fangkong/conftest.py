@@ -34,6 +34,12 @@ def commander(world):
 
 
 @pytest.fixture
+def office(world):
+    """The command office: keeps the area tree (system administrators see no places)."""
+    return make_user("office", "command_office", world.district, full_name="指挥部办公室")
+
+
+@pytest.fixture
 def sysadmin(world):
     return make_user("sysadmin", "system_admin", world.district, full_name="管理员", demo=True)
 

@@ -229,6 +229,8 @@ MEDIA_URL = "/media/"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")]
+# Thousands separators where templates ask for them (intcomma): figures, never IDs or years.
+FORMAT_MODULE_PATH = ["fangkong.formats"]
 LOCALE_PATHS = [BASE_DIR / "fangkong" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from fangkong.api import api
+from fangkong.core.kit.choices import choices_view
 
 urlpatterns = [
     path("", include("fangkong.core.urls_accounts")),
     path("", include("fangkong.core.urls")),
+    path("choices/<str:key>/", choices_view, name="choices"),
     path("places/", include("fangkong.places.urls")),
     path("people/", include("fangkong.people.urls")),
     path("api/v1/", api.urls),

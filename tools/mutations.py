@@ -51,11 +51,13 @@ MUTATIONS = [
     ),
     Mutation(
         "detail",
-        "the person page fetches the record by id without the scope check",
-        "fangkong/people/views.py",
-        "def person_detail(request, pk: int):\n    person = _get_person(request, pk)",
-        "def person_detail(request, pk: int):\n"
-        "    person = Person.objects.select_related('area', 'household').get(pk=pk)",
+        "record pages of the module kit (the person page) fetch by id without the scope check",
+        "fangkong/core/kit/views.py",
+        '            "can_delete": self.may("delete", obj),\n        }\n\n'
+        "    def get(self, request, *args, **kwargs):\n        obj = self.get_object()\n",
+        '            "can_delete": self.may("delete", obj),\n        }\n\n'
+        "    def get(self, request, *args, **kwargs):\n"
+        '        obj = self.get_queryset().get(pk=self.kwargs["pk"])\n',
     ),
     Mutation(
         "export",
@@ -70,6 +72,13 @@ MUTATIONS = [
         "fangkong/core/filtersets.py",
         'f.queryset = model.objects.restrict(self.actor, "view")',
         "f.queryset = model.objects.all()",
+    ),
+    Mutation(
+        "search-choices",
+        "the search-as-you-type choice endpoint (/choices/<model>/) offers every record",
+        "fangkong/core/kit/choices.py",
+        'queryset = source.model.objects.restrict(user, "view")',
+        "queryset = source.model.objects.all()",
     ),
     Mutation(
         "count",

@@ -9,14 +9,16 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from fangkong.core.signals import client_ip, log_denied
+from fangkong.core.scoping import get_in_scope
+from fangkong.core.signals import client_ip
 from fangkong.core.tokens import token_authenticate
 
 M = TypeVar("M", bound=models.Model)
@@ -83,36 +85,19 @@ def scoped_get(
     *,
     action: str = "view",
 ) -> M:
-    """Fetch a record through its selector for ``action``, or answer as if it did not exist.
-
-    - Out of scope and missing both raise ``Http404`` (the same answer, so nothing leaks);
-      a record that exists but is out of scope is logged as a refusal.
-    - A record the caller may see but not ``action`` (e.g. change) is a 403, logged: the
-      caller already knows it exists, and "forbidden" tells them why their write failed.
-    """
+    """Fetch a record through its selector for ``action``, or refuse by the one rule of
+    ``core.scoping.get_in_scope`` (the UI's ``get_scoped_object_or_404`` answers the same):
+    404 for out of scope and missing alike, 403 for a record the caller may view but not
+    ``action``; refusals of existing records are logged."""
     actor = request.auth
     try:
-        return getter(actor=actor, pk=pk, action=action)
-    except model.DoesNotExist:
-        pass
-    label = f"{model._meta.label_lower}#{pk}"
-    if action != "view":
-        try:
-            getter(actor=actor, pk=pk, action="view")
-        except model.DoesNotExist:
-            pass
-        else:
-            log_denied(request, f"{action} {label}")
-            raise HttpError(403, _refusal(action))
-    # Existence only, to decide whether the refusal is worth logging; nothing is returned.
-    if model._default_manager.filter(pk=pk).exists():
-        log_denied(request, f"{action} {label} (out of scope)")
-    raise Http404(label)
-
-
-def _refusal(action: str) -> str:
-    if action == "change":
-        return _("You may not change this record.")
-    if action == "delete":
-        return _("You may not delete this record.")
-    return _("You may not do this with this record.")
+        return get_in_scope(
+            model=model,
+            user=actor,
+            action=action,
+            pk=pk,
+            lookup=lambda act: getter(actor=actor, pk=pk, action=act),
+            request=request,
+        )
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from None

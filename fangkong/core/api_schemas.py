@@ -14,7 +14,7 @@ from ninja import Field, Schema
 from ninja.responses import NinjaJSONEncoder
 from pydantic import ConfigDict, create_model, field_validator
 
-from fangkong.core.paging import capped_count
+from fangkong.core.paging import LIST_COUNT_CAP, capped_count
 
 # Primary keys are 64-bit. A larger number in a path, query or body would overflow the database
 # driver (a 500 on SQLite) instead of simply not being found, so pydantic refuses it first.
@@ -125,12 +125,10 @@ def paginate(
 ) -> dict[str, Any]:
     """Slice an already scoped and filtered queryset; a page past the end is simply empty.
 
-    With ``count_cap`` (searches), counting stops there and ``count_capped`` says so."""
+    Counting stops at ``count_cap`` (searches) or ``LIST_COUNT_CAP`` (lists), and
+    ``count_capped`` says so: an exact count of a district grows with it on every call."""
     start = (page - 1) * page_size
-    if count_cap is None:
-        count, capped = queryset.count(), False
-    else:
-        count, capped = capped_count(queryset, count_cap)
+    count, capped = capped_count(queryset, LIST_COUNT_CAP if count_cap is None else count_cap)
     return {
         "count": count,
         "count_capped": capped,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import Role
-from fangkong.places.models import Area
+from fangkong.core.scoping import area_model
 
 
 def bootstrap(form: forms.Form) -> None:
@@ -91,7 +91,7 @@ class TokenCreateForm(forms.Form):
 
 
 class AreaChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Area) -> str:
+    def label_from_instance(self, obj) -> str:
         # Indent by level so the tree reads as a tree in a plain <select>.
         return f"{'　' * (len(obj.path.strip('/').split('/')) - 1)}{obj.name} ({obj.code})"
 
@@ -110,11 +110,13 @@ class GrantForm(forms.Form):
     """
 
     role = RoleChoiceField(label=_("Role"), queryset=Role.objects.all())
-    area = AreaChoiceField(label=_("Area"), queryset=Area.objects.none())
+    # The area model lives in another app (settings.FANGKONG_AREA_MODEL): core does not import
+    # it, so the choices are set per form from the areas the view passes in.
+    area = AreaChoiceField(label=_("Area"), queryset=None)
 
     def __init__(self, *args, areas=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = areas if areas is not None else Area.objects.none()
+        self.fields["area"].queryset = areas if areas is not None else area_model().objects.none()
         self.fields["area"].error_messages["invalid_choice"] = _(
             "This area is not within your responsibility, or no longer exists."
         )

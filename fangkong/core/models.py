@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import AbstractUser, Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
@@ -20,7 +20,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fangkong.core.scoping import AllObjectsManager, ScopedManager, area_prefix_q
+from fangkong.core.scoping import (
+    AllObjectsManager,
+    ScopedManager,
+    ScopedQuerySet,
+    area_model_label,
+)
 
 
 class User(AbstractUser):
@@ -54,6 +59,7 @@ class Role(models.Model):
         permissions = [
             ("view_sensitive", _("Can view unmasked ID and phone numbers")),
             ("grant_role", _("Can grant roles to users")),
+            ("approve_grant", _("Can approve role grants that unmask or grant")),
         ]
 
     def __str__(self) -> str:
@@ -71,26 +77,57 @@ class Role(models.Model):
 
     @property
     def requires_2fa(self) -> bool:
-        return bool(self.perm_names() & {"core.view_sensitive", "core.grant_role"})
+        return bool(
+            self.perm_names() & {"core.view_sensitive", "core.grant_role", "core.approve_grant"}
+        )
 
 
 class RoleGrantQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(revoked_at__isnull=True)
+        """Grants in effect: approved and not revoked. Scoping and permissions read only these."""
+        return self.filter(status=RoleGrant.Status.APPROVED, revoked_at__isnull=True)
+
+    def pending(self):
+        """Requested grants waiting for a second person's approval (not revoked)."""
+        return self.filter(status=RoleGrant.Status.PENDING, revoked_at__isnull=True)
 
 
 class RoleGrant(models.Model):
-    """User U holds role R in area A (and everything below A)."""
+    """User U holds role R in area A (and everything below A).
+
+    A grant of a role that can unmask personal data or grant roles is created ``pending`` and
+    takes effect only when a second person approves it (separation of duties, MLPS level 3);
+    other grants are approved when created. A refused grant stays as history.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for approval")
+        APPROVED = "approved", _("in effect")
+        REFUSED = "refused", _("refused")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants"
     )
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="grants")
-    area = models.ForeignKey("places.Area", on_delete=models.PROTECT, related_name="grants")
+    area = models.ForeignKey(area_model_label(), on_delete=models.PROTECT, related_name="grants")
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     granted_at = models.DateTimeField(default=timezone.now)
+    # Pending is the safe default: a grant written by any other path than the service is not
+    # in effect until someone approves it.
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
@@ -127,22 +164,20 @@ class ScopedModel(DomainModel):
     """A record that belongs to an area, soft-deletable, visible only within jurisdiction."""
 
     area = models.ForeignKey(
-        "places.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+        area_model_label(), on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
     )
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     deleted_reason = models.CharField(max_length=200, blank=True, editable=False)
+
+    # How a record reaches its area for scoping (see core.scoping); a model scoped through a
+    # related record overrides it, e.g. "checkpoint__area__path".
+    scope_path = "area__path"
 
     objects = ScopedManager()
     all_objects = AllObjectsManager()
 
     class Meta:
         abstract = True
-
-    @classmethod
-    def scope_q(cls, paths: list[str]) -> Q:
-        from fangkong.places.models import Area
-
-        return Q(area_id__in=Area.objects.filter(area_prefix_q(paths)).values("id"))
 
 
 _pruning_logs: ContextVar[bool] = ContextVar("fk_pruning_logs", default=False)
@@ -192,8 +227,19 @@ class ImmutableModel(models.Model):
         raise PermissionError("log rows cannot be deleted")
 
 
+class AccessLogQuerySet(ImmutableQuerySet, ScopedQuerySet):
+    """Immutable rows, scoped like records: an auditor reads the rows of their own areas."""
+
+
 class AccessLog(ImmutableModel):
-    """Each unmasked view or export of personal data: who saw whose what, when and why."""
+    """Each unmasked view or export of personal data: who saw whose what, when and why.
+
+    ``subject_area`` is the area the subject belonged to at the time of access (from its scope
+    path), so that an auditor granted in one town reads only that town's rows; rows whose
+    subject had no area are read only by auditors whose grants take in the whole tree.
+    """
+
+    scope_path = "subject_area__path"
 
     class Action(models.TextChoices):
         VIEW = "view", _("viewed unmasked")
@@ -208,9 +254,19 @@ class AccessLog(ImmutableModel):
     subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     subject_id = models.BigIntegerField(_("record"), db_index=True)
     subject_label = models.CharField(_("whose"), max_length=100)
+    subject_area = models.ForeignKey(
+        area_model_label(),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("area"),
+    )
     fields = models.CharField(_("fields"), max_length=100)
     reason = models.CharField(_("reason"), max_length=200)
     ip = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at"]
@@ -231,6 +287,9 @@ class SecurityEvent(ImmutableModel):
         OTP_FAILED = "otp_failed", _("two-factor code wrong")
         TOKEN_FAILED = "token_failed", _("API token refused")
         LOGIN = "login", _("logged in")
+        GRANT_REQUESTED = "grant_requested", _("role grant requested")
+        GRANT_APPROVED = "grant_approved", _("role grant approved")
+        GRANT_REFUSED = "grant_refused", _("role grant refused")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -347,3 +406,26 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class RolePermissionSeed(models.Model):
+    """A permission that ``sync_roles`` once gave a default role because code declared it.
+
+    Kept so that a permission an administrator later removed from the role is not given back
+    at the next sync: only declared permissions without a seed row are added (see
+    ``fangkong.core.kit.roles``).
+    """
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="seeds")
+    permission = models.ForeignKey(Permission, on_delete=models.CASCADE, related_name="+")
+    seeded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("seeded role permission")
+        verbose_name_plural = _("seeded role permissions")
+        constraints = [
+            models.UniqueConstraint(fields=["role", "permission"], name="unique_role_perm_seed")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role.code}: {self.permission.codename}"

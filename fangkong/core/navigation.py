@@ -109,6 +109,7 @@ NAV: tuple[NavGroup, ...] = (
 
 ADMIN_NAV = (
     NavItem(_("Users and role grants"), "core:user_list", "person-gear", "core.grant_role"),
+    NavItem(_("Grant approvals"), "core:grant_approvals", "shield-check", "core.approve_grant"),
     NavItem(_("Access log"), "core:accesslog_list", "eye", "core.view_accesslog"),
     NavItem(
         _("Security events"), "core:securityevent_list", "shield-lock", "core.view_securityevent"

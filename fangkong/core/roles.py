@@ -1,5 +1,9 @@
 """The roles of DESIGN.md as data. Seeded after every migrate when missing; an administrator may
-edit a role's permissions afterwards, and seeding never overwrites them."""
+edit a role's permissions afterwards, and seeding never overwrites them.
+
+Separation of duties (三员分立): ``system_admin`` runs accounts and requests grants,
+``security_admin`` approves grants that can unmask or grant, ``auditor`` reads the logs; none of
+the three can view people, places or unmasked numbers."""
 
 from django.utils.translation import gettext_noop
 
@@ -20,7 +24,13 @@ DEFAULT_ROLES: list[dict] = [
         "description": gettext_noop(
             "Whole district: response level, directives, daily report; may unmask."
         ),
-        "perms": (*VIEW, *EDIT_PEOPLE, "people.delete_person", "core.view_sensitive"),
+        "perms": (
+            *VIEW,
+            *EDIT_PEOPLE,
+            "people.delete_person",
+            "core.view_sensitive",
+            "core.approve_grant",
+        ),
     },
     {
         "code": "command_office",
@@ -104,27 +114,44 @@ DEFAULT_ROLES: list[dict] = [
         "code": "auditor",
         "name": gettext_noop("Auditor"),
         "sort": 120,
-        "description": gettext_noop("Access log and security events; no health data."),
+        "description": gettext_noop(
+            "Whole district: access log and security events; no personal or health data."
+        ),
         "perms": ("places.view_area", *AUDIT),
+    },
+    {
+        "code": "access_auditor",
+        "name": gettext_noop("Access-log auditor"),
+        "sort": 125,
+        "description": gettext_noop(
+            "The access log of their own areas (a town, say); no security events."
+        ),
+        "perms": ("places.view_area", "core.view_accesslog"),
     },
     {
         "code": "system_admin",
         "name": gettext_noop("System administrator"),
         "sort": 130,
         "description": gettext_noop(
-            "Users, role grants and the area tree; no personal data by default."
+            "Accounts and settings; requests role grants. Sees no personal data, places or "
+            "people; grants that unmask or grant wait for the security administrator."
         ),
         "perms": (
-            "places.view_area",
-            "places.add_area",
-            "places.change_area",
-            "places.delete_area",
             "core.grant_role",
             "core.view_user",
             "core.add_user",
             "core.change_user",
-            "core.view_securityevent",
         ),
+    },
+    {
+        "code": "security_admin",
+        "name": gettext_noop("Security administrator"),
+        "sort": 140,
+        "description": gettext_noop(
+            "Approves or refuses role grants that unmask personal data or grant roles; reads "
+            "security events. Sees no personal data."
+        ),
+        "perms": ("core.approve_grant", "core.view_user", "core.view_securityevent"),
     },
 ]
 
@@ -157,3 +184,7 @@ def seed_roles(**kwargs) -> None:
             description=spec["description"],
             group=group,
         )
+    # Declared permissions reach existing roles too, once (administrators' removals stay).
+    from fangkong.core.kit.roles import sync_roles
+
+    sync_roles()

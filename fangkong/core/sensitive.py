@@ -45,17 +45,11 @@ class SensitiveFieldsMixin(models.Model):
 
 
 def can_view_sensitive(user, obj: models.Model) -> bool:
-    """True if ``user`` holds ``core.view_sensitive`` in an area that covers ``obj``."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    from fangkong.core.scoping import grant_paths
+    """True if ``user`` holds ``core.view_sensitive`` in an area that covers ``obj`` (through
+    its scope path, so a record scoped via a related record is masked by the same rule)."""
+    from fangkong.core.scoping import covers
 
-    area = getattr(obj, "area", None)
-    if area is None:
-        return False
-    return any(area.path.startswith(p) for p in grant_paths(user, VIEW_SENSITIVE))
+    return covers(user, VIEW_SENSITIVE, obj)
 
 
 def log_access(
@@ -67,8 +61,13 @@ def log_access(
     reason: str,
     ip: str | None = None,
 ) -> int:
-    """Write one access-log row per record whose personal data was shown or exported unmasked."""
+    """Write one access-log row per record whose personal data was shown or exported unmasked.
+
+    Each row keeps the subject's area at the time of access (from its scope path), which is
+    what scopes the log for auditors.
+    """
     from fangkong.core.models import AccessLog
+    from fangkong.core.scoping import scope_area_id_of
 
     rows = [
         AccessLog(
@@ -77,6 +76,7 @@ def log_access(
             subject_type=ContentType.objects.get_for_model(type(obj)),
             subject_id=obj.pk,
             subject_label=str(obj)[:100],
+            subject_area_id=scope_area_id_of(obj),
             fields=",".join(fields)[:100],
             reason=reason[:200],
             ip=ip,

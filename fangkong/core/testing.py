@@ -40,7 +40,13 @@ def make_user(
 ) -> User:
     user = User.objects.create_user(username=username, password="Fk-test-pass-2020", **extra)
     if role_code:
-        RoleGrant.objects.create(user=user, role=Role.objects.get(code=role_code), area=area)
+        # Test personas hold their roles at once, as the demo's seeded users do.
+        RoleGrant.objects.create(
+            user=user,
+            role=Role.objects.get(code=role_code),
+            area=area,
+            status=RoleGrant.Status.APPROVED,
+        )
     return user
 
 

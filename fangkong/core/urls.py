@@ -18,4 +18,7 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_detail, name="user_detail"),
     path("users/<int:pk>/grants/new/", views.grant_create, name="grant_create"),
     path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant_revoke"),
+    path("grants/approvals/", views.grant_approvals, name="grant_approvals"),
+    path("grants/<int:pk>/approve/", views.grant_approve, name="grant_approve"),
+    path("grants/<int:pk>/refuse/", views.grant_refuse, name="grant_refuse"),
 ]

@@ -5,7 +5,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.filtersets import ScopedFilterSet
+from fangkong.core.kit.choices import SearchSelect
+from fangkong.core.kit.forms import IsoDateInput
 from fangkong.people.models import Person, Tag
+from fangkong.places.choices import AREAS, HOUSEHOLDS
 from fangkong.places.models import Area, Household
 
 _DIGITS_OR_X = re.compile(r"^\d{3}[\dXx]$|^\d{4}$")
@@ -50,11 +53,19 @@ def search_q(queryset, value: str):
 
 class PersonFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Name, initials or last 4 digits"))
+    # Search-as-you-type: a district holds hundreds of areas and a third of a million households.
     area = django_filters.ModelChoiceFilter(
-        queryset=Area.objects.all(), method="filter_area", label=_("Area")
+        queryset=Area.objects.all(),
+        method="filter_area",
+        label=_("Area"),
+        widget=SearchSelect(AREAS, attrs={"class": "form-control form-control-sm"}),
     )
     household = django_filters.ModelChoiceFilter(
-        queryset=Household.objects.all(), label=_("Household")
+        queryset=Household.objects.all(),
+        label=_("Household"),
+        widget=SearchSelect(
+            HOUSEHOLDS, include="area", attrs={"class": "form-control form-control-sm"}
+        ),
     )
     sex = django_filters.ChoiceFilter(choices=Person.Sex.choices, label=_("Sex"))
     is_resident = django_filters.BooleanFilter(label=_("Resident"))
@@ -62,10 +73,13 @@ class PersonFilterSet(ScopedFilterSet):
         queryset=Tag.objects.all(), field_name="tags", label=_("Tag")
     )
     born_after = django_filters.DateFilter(
-        field_name="birth_date", lookup_expr="gte", label=_("Born on or after")
+        field_name="birth_date", lookup_expr="gte", label=_("Born on or after"), widget=IsoDateInput
     )
     born_before = django_filters.DateFilter(
-        field_name="birth_date", lookup_expr="lte", label=_("Born on or before")
+        field_name="birth_date",
+        lookup_expr="lte",
+        label=_("Born on or before"),
+        widget=IsoDateInput,
     )
     ordering = django_filters.OrderingFilter(
         fields=(("name_pinyin", "name"), ("birth_date", "birth_date"), ("created_at", "created")),

@@ -1,74 +1,46 @@
-"""Person forms. Choices are scoped; ID and phone inputs are never pre-filled with numbers."""
+"""Person forms. The edit form comes from the kit (``core.kit.forms``); only what is particular
+to persons is declared here."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.generic import VersionedForm, bootstrapify
-from fangkong.people.models import Person, Tag
-from fangkong.places.models import Area
+from fangkong.core.kit.forms import KitForm
+
+# Relation to the head of household as the household register writes it (the stored value),
+# with English source labels for the interface.
+RELATIONS = [
+    ("户主", _("Head of household")),
+    ("配偶", _("Spouse")),
+    ("子", _("Son")),
+    ("女", _("Daughter")),
+    ("子女", _("Son or daughter")),
+    ("父母", _("Parent")),
+    ("祖父母", _("Grandparent")),
+    ("孙子女", _("Grandchild")),
+    ("兄弟姐妹", _("Brother or sister")),
+    ("其他", _("Other")),
+]
 
 
-class SecretCharField(forms.CharField):
-    """A protected number: never echoed back into a page, a conflict summary or a URL."""
-
-    secret = True
+class PersonForm(KitForm):
+    relation = forms.ChoiceField(label=_("Relation to head"), required=False)
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"})
-        )
         super().__init__(*args, **kwargs)
+        choices = [("", "—"), *RELATIONS]
+        stored = self.instance.relation if self.editing else ""
+        if stored and stored not in dict(RELATIONS):
+            choices.append((stored, stored))  # written before the list existed: kept as is
+        self.fields["relation"].choices = choices
+        self.fields["household"].widget.include = "area"
 
-
-class PersonForm(VersionedForm):
-    name = forms.CharField(label=_("Name"), max_length=50)
-    id_number = SecretCharField(label=_("Resident ID number"), max_length=30, required=False)
-    phone = SecretCharField(label=_("Mobile number"), max_length=20, required=False)
-    area = forms.ModelChoiceField(label=_("Grid or village"), queryset=Area.objects.none())
-    household_number = forms.CharField(
-        label=_("Household number"),
-        max_length=30,
-        required=False,
-        help_text=_("Number of an existing household in the chosen grid; leave empty if none."),
-    )
-    relation = forms.CharField(label=_("Relation to head"), max_length=20, required=False)
-    sex = forms.ChoiceField(
-        label=_("Sex"),
-        choices=[("", "—"), *Person.Sex.choices],
-        required=False,
-        help_text=_("Taken from the ID number when one is given."),
-    )
-    birth_date = forms.DateField(
-        label=_("Date of birth"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Taken from the ID number when one is given."),
-    )
-    current_address = forms.CharField(label=_("Current address"), max_length=200, required=False)
-    registered_residence = forms.CharField(
-        label=_("Registered residence (hukou)"), max_length=200, required=False
-    )
-    is_resident = forms.BooleanField(label=_("Lives here (resident)"), required=False, initial=True)
-    tags = forms.ModelMultipleChoiceField(
-        label=_("Tags"),
-        queryset=Tag.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args, areas=None, masked=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if areas is not None:
-            self.fields["area"].queryset = areas.filter(
-                level__in=[Area.Level.GRID, Area.Level.VILLAGE, Area.Level.COMMUNITY]
-            )
-        if masked:
-            # Editing: the stored numbers are shown masked as a hint; empty keeps them.
-            for name, value in masked.items():
-                if value:
-                    self.fields[name].widget.attrs["placeholder"] = value
-                    self.fields[name].help_text = _("Leave empty to keep the stored number.")
-        bootstrapify(self)
+    def service_data(self) -> dict:
+        data = super().service_data()
+        if data.get("id_number") or (self.editing and self.instance.id_number):
+            # Sex and birth date are read from the ID number, never typed over it.
+            data.pop("sex", None)
+            data.pop("birth_date", None)
+        return data
 
 
 class RevealForm(forms.Form):

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from fangkong.core.kit import ModelKit, register
+from fangkong.core.kit.columns import NaturalKey, register_natural_key
 from fangkong.people import selectors, services
 from fangkong.people.filtersets import PersonFilterSet
-from fangkong.people.models import Person
+from fangkong.people.forms import PersonForm
+from fangkong.people.models import Person, Tag
+from fangkong.places.models import Area
 
 
 def _create(*, actor, data: dict) -> Person:
@@ -57,7 +64,50 @@ person_kit = register(
         delete=_delete,
         check=_check,
         extra_columns=("created_at",),
+        counted=True,
         url_namespace="people",
         api_path="persons",
+        options={
+            # An ID number twice in one sheet: the second row is refused before anything is written.
+            "import_unique": (("id_number",),),
+            # UI (core.kit.views): the form, its choices and labels, what the pages join.
+            "form_class": PersonForm,
+            "limit_choices": {
+                "area": {"level__in": [Area.Level.VILLAGE, Area.Level.COMMUNITY, Area.Level.GRID]}
+            },
+            "select_related": ("area", "household", "household__area"),
+            "labels": {
+                "area": gettext_lazy("Grid or village"),
+                "is_resident": gettext_lazy("Lives here (resident)"),
+            },
+            "help_texts": {
+                "household": gettext_lazy(
+                    "Type the household's number, address or head; leave empty if none."
+                ),
+                "sex": gettext_lazy("Taken from the ID number when one is given."),
+                "birth_date": gettext_lazy("Taken from the ID number when one is given."),
+            },
+        },
+    )
+)
+
+
+def _tag_resolver(*, actor, perm: str):
+    tags = {t.name: t for t in selectors.tag_choices()}
+
+    def resolve(text: str, row: dict) -> Tag:
+        if text not in tags:
+            raise ValidationError(_("Unknown tag %(t)s.") % {"t": text})
+        return tags[text]
+
+    return resolve
+
+
+register_natural_key(
+    NaturalKey(
+        model=Tag,
+        to_text=lambda tag: tag.name,
+        resolver=_tag_resolver,
+        help=gettext_lazy("Existing tag names, separated by 、"),
     )
 )

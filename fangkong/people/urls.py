@@ -1,18 +1,24 @@
 from django.urls import path
 
+from fangkong.core.kit.views import kit_urls
 from fangkong.people import views
+from fangkong.people.kit import person_kit
 
 app_name = "people"
 urlpatterns = [
-    path("", views.PersonListView.as_view(), name="person_list"),
     path("search/", views.person_search, name="person_search"),
-    path("new/", views.person_create, name="person_create"),
-    path("import/", views.PersonImportView.as_view(), name="person_import"),
     path("duplicates/", views.person_duplicates, name="person_duplicates"),
     path("merge/", views.person_merge, name="person_merge"),
-    path("<int:pk>/", views.person_detail, name="person_detail"),
-    path("<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
-    path("<int:pk>/edit/", views.person_edit, name="person_edit"),
-    path("<int:pk>/delete/", views.person_delete, name="person_delete"),
-    path("<int:pk>/history/", views.person_history, name="person_history"),
+    path("<int:pk>/reveal/", views.PersonRevealView.as_view(kit=person_kit), name="person_reveal"),
+    *kit_urls(
+        person_kit,
+        views={
+            "list": views.PersonListView,
+            "detail": views.PersonDetailView,
+            "create": views.PersonCreateView,
+            "edit": views.PersonUpdateView,
+            "history": views.PersonHistoryView,
+            "import": views.PersonImportView,
+        },
+    ),
 ]

@@ -1,10 +1,17 @@
-"""XLSX exports of the area tree and households; headers match the import templates."""
+"""XLSX exports of the area tree and households; headers match the import templates.
+
+Households take their columns from the household kit. Areas keep a hand-made list: the area
+import is not row-by-row (a parent may be an earlier row of the same file, levels are written
+as words) and its columns are mirrored here. Areas hold no personal data.
+"""
 
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.exports import ExportColumn, Exporter
+from fangkong.core.kit.columns import KitExporter
 from fangkong.core.xlsx import Column
 from fangkong.places import selectors
+from fangkong.places.kit import household_kit
 
 
 class AreaExporter(Exporter):
@@ -24,18 +31,7 @@ class AreaExporter(Exporter):
         return selectors.area_list(actor=actor, filters=params)
 
 
-class HouseholdExporter(Exporter):
+class HouseholdExporter(KitExporter):
     key = "places.households"
     title = _("Households")
-    columns = [
-        ExportColumn(Column("grid_code", _("Grid code"), width=18), lambda h, u: h.area.code),
-        ExportColumn(Column("grid_name", _("Grid"), width=16), lambda h, u: h.area.name),
-        ExportColumn(Column("number", _("Household number"), width=12), lambda h, u: h.number),
-        ExportColumn(Column("address", _("Address"), width=30), lambda h, u: h.address),
-        ExportColumn(
-            Column("head_name", _("Head of household"), width=12), lambda h, u: h.head_name
-        ),
-    ]
-
-    def queryset(self, *, actor, params):
-        return selectors.household_list(actor=actor, filters=params)
+    kit = household_kit

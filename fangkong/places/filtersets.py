@@ -2,13 +2,19 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.filtersets import ScopedFilterSet
+from fangkong.core.kit.choices import SearchSelect
+from fangkong.places.choices import AREAS
 from fangkong.places.models import Area, Household
 
 
 class AreaFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Name or code"))
     level = django_filters.ChoiceFilter(choices=Area.Level.choices, label=_("Level"))
-    parent = django_filters.ModelChoiceFilter(queryset=Area.objects.all(), label=_("Parent area"))
+    parent = django_filters.ModelChoiceFilter(
+        queryset=Area.objects.all(),
+        label=_("Parent area"),
+        widget=SearchSelect(AREAS, attrs={"class": "form-control form-control-sm"}),
+    )
     ordering = django_filters.OrderingFilter(
         fields=(("path", "path"), ("name", "name"), ("code", "code")),
         field_labels={"path": _("Tree order"), "name": _("Name"), "code": _("Code")},
@@ -27,7 +33,10 @@ class AreaFilterSet(ScopedFilterSet):
 class HouseholdFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Number, address or head"))
     area = django_filters.ModelChoiceFilter(
-        queryset=Area.objects.all(), method="filter_area", label=_("Area")
+        queryset=Area.objects.all(),
+        method="filter_area",
+        label=_("Area"),
+        widget=SearchSelect(AREAS, attrs={"class": "form-control form-control-sm"}),
     )
     ordering = django_filters.OrderingFilter(
         fields=(("number", "number"), ("address", "address"), ("created_at", "created")),

@@ -1,4 +1,4 @@
-"""Forms of the area tree and households; choices are always scoped to the user."""
+"""Forms of the area tree (households use the kit's form); choices are scoped to the user."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -23,18 +23,4 @@ class AreaForm(VersionedForm):
         # Only areas where the user may add areas, and never a grid (nothing hangs below one).
         if parents is not None:
             self.fields["parent"].queryset = parents.exclude(level=Area.Level.GRID)
-        bootstrapify(self)
-
-
-class HouseholdForm(VersionedForm):
-    area = forms.ModelChoiceField(label=_("Grid"), queryset=Area.objects.none())
-    number = forms.CharField(label=_("Household number"), max_length=30)
-    address = forms.CharField(label=_("Address"), max_length=200)
-    head_name = forms.CharField(label=_("Head of household"), max_length=50, required=False)
-    note = forms.CharField(label=_("Note"), max_length=200, required=False)
-
-    def __init__(self, *args, grids=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if grids is not None:
-            self.fields["area"].queryset = grids.filter(level=Area.Level.GRID)
         bootstrapify(self)

@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangkong.core.imports import Importer
+from fangkong.core.kit.columns import KitImporter
 from fangkong.core.xlsx import Column
 from fangkong.places import selectors, services
-from fangkong.places.models import Area, Household
+from fangkong.places.kit import household_kit
+from fangkong.places.models import Area
 
 # Level names as officials write them, in any of the three interface languages.
 LEVEL_WORDS = {
@@ -153,70 +155,9 @@ class AreaImporter(Importer):
         return len(made)
 
 
-class HouseholdImporter(Importer):
+class HouseholdImporter(KitImporter):
+    """Households from the household kit: area by code, validated by ``household_check``."""
+
     key = "places.households"
     title = gettext_lazy("Households")
-    columns = [
-        Column(
-            "grid_code",
-            gettext_lazy("Grid code"),
-            required=True,
-            width=18,
-            example="430971100201001",
-            help=gettext_lazy("Code of a grid of yours."),
-        ),
-        Column(
-            "number",
-            gettext_lazy("Household number"),
-            required=True,
-            width=12,
-            example="101",
-            help=gettext_lazy("Unique within the grid."),
-        ),
-        Column(
-            "address", gettext_lazy("Address"), required=True, width=30, example="东湖村一组101号"
-        ),
-        Column("head_name", gettext_lazy("Head of household"), width=12, example="张三"),
-    ]
-
-    def start(self, actor):
-        return {
-            "areas": selectors.AreaCodes(actor=actor, perm="places.add_household"),
-            "seen": set(),
-        }
-
-    def prepare(self, row, *, actor, context):
-        errors = {}
-        try:
-            grid = context["areas"].get(row.get("grid_code", "").strip())
-        except ValidationError as exc:
-            grid, errors["grid_code"] = None, exc.messages[0]
-        if grid is not None and not grid.is_grid:
-            errors["grid_code"] = _("%(name)s is not a grid; households belong to grids.") % {
-                "name": grid.name
-            }
-        number = row.get("number", "").strip()
-        address = row.get("address", "").strip()
-        if not number:
-            errors["number"] = _("Enter the household number.")
-        if not address:
-            errors["address"] = _("Enter the address.")
-        if grid is not None and number:
-            if (grid.pk, number) in context["seen"]:
-                errors["number"] = _("Household %(n)s appears twice in this file.") % {"n": number}
-            elif Household.objects.filter(area=grid, number=number).exists():
-                errors["number"] = _("Household %(n)s already exists in this grid.") % {"n": number}
-        if errors:
-            raise ValidationError(errors)
-        context["seen"].add((grid.pk, number))
-        return {
-            "area": grid,
-            "number": number,
-            "address": address,
-            "head_name": row.get("head_name", "").strip(),
-        }
-
-    def commit(self, prepared, *, actor, context):
-        for item in prepared:
-            services.household_create(actor=actor, **item)
-        return len(prepared)
+    kit = household_kit

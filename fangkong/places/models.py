@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import DomainModel, ScopedModel
-from fangkong.core.scoping import AllObjectsManager, ScopedManager, area_prefix_q
+from fangkong.core.scoping import AllObjectsManager, ScopedManager
 
 
 class Area(DomainModel):
@@ -45,6 +45,9 @@ class Area(DomainModel):
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     deleted_reason = models.CharField(max_length=200, blank=True, editable=False)
 
+    # The area tree scopes itself: a prefix match on its own materialised path.
+    scope_path = "path"
+
     objects = ScopedManager()
     all_objects = AllObjectsManager()
 
@@ -61,10 +64,6 @@ class Area(DomainModel):
 
     def __str__(self) -> str:
         return self.name
-
-    @classmethod
-    def scope_q(cls, paths: list[str]) -> Q:
-        return area_prefix_q(paths)
 
     def build_path(self) -> str:
         return (self.parent.path if self.parent else "/") + self.code + "/"
@@ -129,3 +128,29 @@ class Household(ScopedModel):
     def clean(self):
         if self.area_id and self.area.level != Area.Level.GRID:
             raise ValidationError({"area": _("A household belongs to a grid.")})
+
+
+class AreaCount(models.Model):
+    """How many live records of one counted kind (``people.person``, ``places.household``) sit
+    directly in one area — its own rows, not its subtree.
+
+    Subtree totals are sums over the area rows under a path prefix (a few hundred rows for a
+    district), so moving an area in the tree never makes a kept figure wrong. The services keep
+    the rows current through ``places.counts`` (signals on the counted models); bulk loads that
+    bypass signals end with ``manage.py refresh_counts``.
+    """
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=60)
+    n = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("kept area count")
+        verbose_name_plural = _("kept area counts")
+        constraints = [
+            models.UniqueConstraint(fields=["area", "kind"], name="unique_area_count_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.kind}: {self.n}"

@@ -61,6 +61,36 @@ def household_create(
     )
 
 
+def household_check(*, data: dict, exclude_pk: int | None = None) -> dict:
+    """Validate a household as ``household_create`` would, without writing (imports, batches).
+
+    Runs the model's own validation (fields, ``clean()``, the number unique within its grid)
+    on an unsaved record. Returns the normalised fields; raises ``ValidationError`` by field.
+    """
+    fields = {
+        "area": data.get("area"),
+        "number": (data.get("number") or "").strip(),
+        "address": (data.get("address") or "").strip(),
+        "head_name": (data.get("head_name") or "").strip(),
+        "note": data.get("note") or "",
+    }
+    errors = {}
+    clash = Household.objects.filter(area=fields["area"], number=fields["number"])
+    if fields["area"] is not None and fields["number"] and clash.exclude(pk=exclude_pk).exists():
+        # Said here in words: the database constraint's own message only names the constraint.
+        errors["number"] = [
+            _("Household %(n)s already exists in this grid.") % {"n": fields["number"]}
+        ]
+    try:
+        Household(pk=exclude_pk, **fields).full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, messages)
+    if errors:
+        raise ValidationError(errors)
+    return fields
+
+
 def household_update(
     *, actor, household: Household, expected_version: int | None, **changes
 ) -> Household:

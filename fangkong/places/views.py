@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,20 +17,20 @@ from fangkong.core.generic import (
     ScopedListView,
     apply_validation_error,
     get_scoped_object_or_404,
-    history_entries,
     is_htmx,
-    soft_delete_page,
     stale_conflict_context,
     with_masked,
 )
+from fangkong.core.kit import views as kit
+from fangkong.core.paging import CappedPaginator
 from fangkong.core.signals import log_denied
 from fangkong.core.text import in_script
 from fangkong.places import exporters as _exporters  # noqa: F401  (registers exporters)
 from fangkong.places import importers as _importers  # noqa: F401  (registers importers)
 from fangkong.places import selectors, services
-from fangkong.places.filtersets import AreaFilterSet, HouseholdFilterSet
-from fangkong.places.forms import AreaForm, HouseholdForm
-from fangkong.places.models import Area, Household
+from fangkong.places.filtersets import AreaFilterSet
+from fangkong.places.forms import AreaForm
+from fangkong.places.models import Area
 
 
 def _crumbs(request, area: Area | None, *, last_link: bool = False) -> list[dict]:
@@ -76,7 +73,7 @@ def area_browser(request, pk: int | None = None):
     rows = [{"area": child, **counts.get(child.pk, {})} for child in children]
     households = None
     if area is not None and area.is_grid and request.user.has_perm("places.view_household"):
-        households = Paginator(
+        households = CappedPaginator(
             selectors.household_list(actor=request.user, filters={"area": area.pk}), 25
         ).get_page(request.GET.get("page"))
     user = request.user
@@ -84,6 +81,7 @@ def area_browser(request, pk: int | None = None):
         "area": area,
         "rows": rows,
         "totals": counts.get(area.pk) if area else None,
+        "counts_as_of": counts.as_of,
         "crumbs": _crumbs(request, area),
         "page_obj": households,
         "can_add_area": area is not None
@@ -221,141 +219,33 @@ class AreaListView(ScopedListView):
         return selectors.area_list(actor=self.request.user)
 
 
-class HouseholdListView(ScopedListView):
-    filterset_class = HouseholdFilterSet
-    exporter_key = "places.households"
-    title = gettext_lazy("Households")
-    results_template = "places/_household_results.html"
-    actions_template = "places/_household_actions.html"
-    permission = "places.view_household"
+class AreaCrumbs:
+    """Kit pages of records in an area: breadcrumbs down the area tree to the record."""
 
-    def base_queryset(self):
-        return selectors.household_list(actor=self.request.user)
+    def get_crumbs(self, obj):
+        area = getattr(obj, "area", None)
+        return [*_crumbs(self.request, area), *super().get_crumbs(obj)]
 
 
-@login_required
-def household_detail(request, pk: int):
-    household = get_scoped_object_or_404(
-        Household,
-        request.user,
-        "view",
-        pk,
-        request=request,
-        queryset=Household.objects.select_related("area"),
-    )
-    user = request.user
-    members = (
-        with_masked(selectors.household_members(actor=user, household=household))
-        if user.has_perm("people.view_person")
-        else None
-    )
-    return render(
-        request,
-        "places/household_detail.html",
-        {
-            "household": household,
-            "members": members,
-            "crumbs": [*_crumbs(request, household.area), {"label": household.number, "url": ""}],
-            "history": history_entries(household, user),
-            "can_change": Household.objects.restrict(user, "change").filter(pk=pk).exists(),
-            "can_delete": Household.objects.restrict(user, "delete").filter(pk=pk).exists(),
+class HouseholdDetailView(AreaCrumbs, kit.KitDetailView):
+    def get_context_data(self, obj):
+        user = self.request.user
+        members = selectors.household_members(actor=user, household=obj)
+        return {
+            **super().get_context_data(obj),
+            "members": with_masked(members) if user.has_perm("people.view_person") else None,
             "can_add_person": user.has_perm("people.add_person"),
-        },
-    )
+        }
 
 
-def _household_grids(user):
-    return selectors.areas_with_perm(actor=user, perm="places.add_household")
+class HouseholdCreateView(AreaCrumbs, kit.KitCreateView):
+    def get_initial(self):
+        area = self.request.GET.get("area", "")
+        return {"area": area} if area.isdigit() else {}
 
 
-def _household_initial(h: Household) -> dict:
-    return {
-        "area": h.area_id,
-        "number": h.number,
-        "address": h.address,
-        "head_name": h.head_name,
-        "note": h.note,
-        "version": h.version,
-    }
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def household_create(request):
-    _require(request, "places.add_household")
-    grids = _household_grids(request.user)
-    initial = {}
-    if (request.GET.get("area") or "").isdigit():
-        initial["area"] = request.GET["area"]
-    form = HouseholdForm(request.POST or None, initial=initial, grids=grids)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            household = services.household_create(actor=request.user, **data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Household added."))
-            return redirect("places:household_detail", pk=household.pk)
-    return render(
-        request,
-        "core/generic/form.html",
-        {
-            "form": form,
-            "title": _("Add a household"),
-            "cancel_url": reverse("places:household_list"),
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def household_edit(request, pk: int):
-    household = get_scoped_object_or_404(Household, request.user, "change", pk, request=request)
-    grids = _household_grids(request.user) | Area.objects.filter(pk=household.area_id)
-
-    def make_form(*args, **kwargs):
-        return HouseholdForm(*args, grids=grids, **kwargs)
-
-    form = make_form(request.POST or None, initial=_household_initial(household))
-    context = {
-        "title": _("Edit household %(n)s") % {"n": household.number},
-        "crumbs": _crumbs(request, household.area),
-        "cancel_url": reverse("places:household_detail", args=[pk]),
-    }
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            services.household_update(
-                actor=request.user,
-                household=household,
-                expected_version=form.cleaned_data["version"],
-                **data,
-            )
-        except StaleVersion as exc:
-            context.update(stale_conflict_context(form, exc.current, _household_initial, make_form))
-            return render(request, "core/generic/form.html", context, status=409)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("places:household_detail", pk=pk)
-    return render(request, "core/generic/form.html", {**context, "form": form})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def household_delete(request, pk: int):
-    household = get_scoped_object_or_404(Household, request.user, "delete", pk, request=request)
-    return soft_delete_page(
-        request,
-        household,
-        delete=partial(services.household_delete, actor=request.user, household=household),
-        title=_("Delete household"),
-        detail_url=reverse("places:household_detail", args=[pk]),
-        done_url=reverse("places:household_list"),
-        done_message=_("Household deleted."),
-    )
+class HouseholdUpdateView(AreaCrumbs, kit.KitUpdateView):
+    pass
 
 
 class AreaImportView(ImportView):
@@ -363,10 +253,3 @@ class AreaImportView(ImportView):
     permission = "places.add_area"
     title = gettext_lazy("Import areas")
     back_url_name = "places:area_list"
-
-
-class HouseholdImportView(ImportView):
-    importer_key = "places.households"
-    permission = "places.add_household"
-    title = gettext_lazy("Import households")
-    back_url_name = "places:household_list"

@@ -23,7 +23,7 @@ from fangkong.core.generic.objects import (
     XLSX_TYPE,
     no_store,
 )
-from fangkong.core.scoping import area_prefix_q, grant_paths
+from fangkong.core.scoping import covers_all, holds_anywhere
 from fangkong.core.sensitive import VIEW_SENSITIVE
 from fangkong.core.signals import log_denied
 
@@ -47,26 +47,16 @@ class ExportForm(forms.Form):
 
 
 def may_export_unmasked(user, queryset: models.QuerySet) -> bool:
-    """True if ``user`` holds view-sensitive over the area of every record in ``queryset``."""
-    if user.is_superuser:
-        return True
-    paths = grant_paths(user, VIEW_SENSITIVE)
-    if not paths:
-        return False
-    return not queryset.exclude(area__in=_areas_under(paths)).exists()
-
-
-def _areas_under(paths: list[str]):
-    from fangkong.places.models import Area
-
-    return Area.objects.filter(area_prefix_q(paths)).values("id")
+    """True if ``user`` holds view-sensitive over the scope path of every record in
+    ``queryset``."""
+    return covers_all(user, VIEW_SENSITIVE, queryset)
 
 
 def offers_unmasked(user, exporter: Exporter | None) -> bool:
     """Whether the unmasked option is shown at all (the per-record check comes on export)."""
     if exporter is None or not exporter.sensitive_fields:
         return False
-    return user.is_superuser or bool(grant_paths(user, VIEW_SENSITIVE))
+    return holds_anywhere(user, VIEW_SENSITIVE)
 
 
 def filter_params(request: HttpRequest) -> dict[str, str]:

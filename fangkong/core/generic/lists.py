@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import models
 from django.shortcuts import redirect, render
 from django.views import View
@@ -23,6 +22,7 @@ from fangkong.core.generic.objects import (
     PAGE_SIZE,
     is_htmx,
 )
+from fangkong.core.paging import CappedPaginator, kept_total
 from fangkong.core.signals import log_denied
 
 # --------------------------------------------------------------------------- lists
@@ -72,11 +72,20 @@ class ScopedListView(LoginRequiredMixin, View):
         """Hook to prepare the page's records for display (e.g. ``with_masked``)."""
         return objects
 
+    def exact_count(self, filterset) -> int | None:
+        """The kept total when the list shows every record in scope (no filter at all), so an
+        unfiltered district list still says exactly how many; ``None`` means count (capped)."""
+        if any(v for k, v in self.request.GET.items() if k not in ("page", "ordering")):
+            return None
+        return kept_total(actor=self.request.user, model=filterset.queryset.model)
+
     def get(self, request, *args, **kwargs):
         self.check_access()
         filterset = self.get_filterset()
         queryset = filterset.qs
-        page = Paginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
+        page = CappedPaginator(
+            queryset, self.paginate_by, exact_count=self.exact_count(filterset)
+        ).get_page(request.GET.get("page"))
         context = {
             "title": self.title,
             "filterset": filterset,

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 
-from fangkong.core.signals import log_denied
+from fangkong.core.scoping import get_in_scope, restrict
 
 PAGE_SIZE = 25
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -25,24 +25,26 @@ def get_scoped_object_or_404(
     request: HttpRequest | None = None,
     queryset: models.QuerySet | None = None,
 ) -> models.Model:
-    """The record if ``user`` may ``action`` it; ``Http404`` for out-of-scope and missing alike.
+    """The record if ``user`` may ``action`` it; else the rule of ``core.scoping.get_in_scope``.
 
-    An existing record outside the user's scope is also written to the security log as a refusal
-    (MLPS: access-control refusals are logged), but the answer the user sees is identical.
-    ``queryset`` may narrow the lookup (select_related, include soft-deleted rows).
+    ``Http404`` for out-of-scope and missing alike (an existing record outside the scope is
+    written to the security log as a refusal); ``PermissionDenied`` (the 403 page) for a record
+    the user may view but not ``action``, as the API answers. ``queryset`` may narrow the
+    lookup (select_related, include soft-deleted rows).
     """
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
     base = queryset if queryset is not None else model.objects.all()
-    try:
-        return base.restrict(user, action).get(pk=pk)
-    except model.DoesNotExist:
-        pass
-    if request is not None and model._base_manager.filter(pk=pk).exists():
-        log_denied(request, f"{model._meta.label} #{pk} {action}")
-    raise Http404
+    return get_in_scope(
+        model=model,
+        user=user,
+        action=action,
+        pk=pk,
+        lookup=lambda act: restrict(base, user, act).get(pk=pk),
+        request=request,
+    )
 
 
 def is_htmx(request: HttpRequest) -> bool:

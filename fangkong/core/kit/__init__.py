@@ -54,6 +54,9 @@ class ModelKit:
     # URL namespace of the app's pages ("people") and the API path segment ("persons").
     url_namespace: str = ""
     api_path: str = ""
+    # Keep per-area counts of live records (``places.counts``): home, the area browser and
+    # unfiltered list pagers read them instead of counting the table. Needs an ``area`` field.
+    counted: bool = False
     options: dict[str, Any] = field(default_factory=dict)
 
     @property

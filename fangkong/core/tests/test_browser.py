@@ -97,7 +97,7 @@ def test_grid_worker_finds_a_person_by_initials_on_a_phone(browser, live_server,
     page.screenshot(path=str(DOCS_IMG / "phone-home.png"), full_page=True)
 
     page.goto(f"{live_server.url}/people/search/")
-    page.fill("input[name=q]", initials)
+    page.fill("main input[name=q]", initials)
     page.locator("main form button").first.click()
     page.wait_for_load_state("networkidle")
     cards = page.locator("body")

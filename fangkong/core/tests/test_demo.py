@@ -5,14 +5,15 @@ from io import StringIO
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, models
 
+from fangkong.core.demo import DEMO_PASSWORD
 from fangkong.core.models import RoleGrant, User
 from fangkong.core.roles import DEFAULT_ROLES
 from fangkong.core.validators import validate_resident_id
+from fangkong.people.demo import TAG_HUBEI
 from fangkong.people.models import Person
 from fangkong.people.selectors import person_search
-from fangkong.places.demo import DEMO_PASSWORD, TAG_HUBEI
 from fangkong.places.models import Area, Household
 
 
@@ -128,3 +129,86 @@ def test_demo_logins_lists_demo_users_only(demo):
     assert "grid_worker" in text and DEMO_PASSWORD in text and "河坝镇" in text
     assert "real_official" not in text
     assert "FANGKONG_DEMO_WAIVE_2FA" in text
+
+
+# --------------------------------------------------------------------------- the demo hook
+
+
+def _fake_steps(ran: list[str], edges: dict[str, tuple[str, ...]]):
+    from fangkong.core.kit.demo import DemoStep
+
+    return {
+        name: DemoStep(name, lambda ctx, name=name: ran.append(name), after)
+        for name, after in edges.items()
+    }
+
+
+def test_steps_run_after_the_steps_they_name():
+    from fangkong.core.kit.demo import ordered_steps
+
+    steps = _fake_steps(
+        [],
+        {
+            "reports": ("observation", "people"),
+            "people": ("places",),
+            "observation": ("people",),
+            "places": (),
+            "users": ("places",),
+        },
+    )
+    order = [s.name for s in ordered_steps(steps)]
+    assert order == ["places", "people", "users", "observation", "reports"]
+
+
+@pytest.mark.parametrize(
+    ("edges", "message"),
+    [
+        ({"a": ("b",), "b": ("c",), "c": ("a",), "d": ()}, "cycle: a, b, c"),
+        ({"a": ("nowhere",)}, r"unknown step\(s\): nowhere"),
+    ],
+)
+def test_a_cycle_or_an_unknown_step_is_an_error_before_anything_runs(db, edges, message):
+    from fangkong.core.kit.demo import DemoError, load_demo
+
+    ran: list[str] = []
+    with pytest.raises(DemoError, match=message):
+        load_demo(persons=10, steps=_fake_steps(ran, edges))
+    assert ran == []
+
+
+def test_every_module_registers_its_step():
+    from fangkong.core.kit.demo import discover, ordered_steps
+
+    order = [s.name for s in ordered_steps(discover())]
+    assert order.index("places") < order.index("people")
+    assert order.index("places") < order.index("users")
+
+
+def test_small_district_is_consistent(demo):
+    """Every household has members and its head named; every person lives in a grid of the
+    tree; each demo count in the summary matches the database."""
+    assert not Household.objects.filter(members__isnull=True).exists()
+    assert not Household.objects.filter(head_name="").exists()
+    heads = Person.objects.filter(relation="户主").values_list("household_id", "name")
+    assert dict(heads) == dict(Household.objects.values_list("pk", "head_name"))
+    assert not Person.objects.exclude(area__level=Area.Level.GRID).exists()
+    assert not Person.objects.exclude(household__area_id=models.F("area_id")).exists()
+    assert f"{Area.objects.count():,} areas" in demo
+    assert f"{Household.objects.count():,} households" in demo
+    assert f"{Person.objects.count():,} persons" in demo
+    assert f"{len(DEFAULT_ROLES)} demo users" in demo
+
+
+def test_same_seed_same_district(db):
+    call_command("load_demo", scale=200, seed=11, stdout=StringIO())
+    first = list(Person.objects.order_by("pk").values_list("name", "birth_date", "area__code"))
+    Person.all_objects.all().delete()
+    Household.all_objects.all().delete()
+    RoleGrant.objects.all().delete()
+    User.objects.filter(demo=True).delete()
+    Area.all_objects.filter(level=Area.Level.GRID).delete()
+    for level in (Area.Level.VILLAGE, Area.Level.COMMUNITY, Area.Level.TOWN, Area.Level.DISTRICT):
+        Area.all_objects.filter(level=level).delete()
+    call_command("load_demo", scale=200, seed=11, stdout=StringIO())
+    again = list(Person.objects.order_by("pk").values_list("name", "birth_date", "area__code"))
+    assert first == again

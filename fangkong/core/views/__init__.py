@@ -13,7 +13,10 @@ from fangkong.core.views.home import home
 from fangkong.core.views.jobs import job_detail, job_download, job_list, job_progress
 from fangkong.core.views.logs import accesslog_list, securityevent_list
 from fangkong.core.views.users import (
+    grant_approvals,
+    grant_approve,
     grant_create,
+    grant_refuse,
     grant_revoke,
     user_create,
     user_detail,
@@ -25,6 +28,9 @@ __all__ = [
     "LogoutView",
     "PasswordChangeView",
     "accesslog_list",
+    "grant_approvals",
+    "grant_approve",
+    "grant_refuse",
     "account",
     "grant_create",
     "grant_revoke",

@@ -6,10 +6,10 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 
+from fangkong.core.paging import CappedPaginator
 from fangkong.core.signals import log_denied
 
 PAGE_SIZE = 50
@@ -44,7 +44,7 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 
 def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+    return CappedPaginator(queryset, size).get_page(request.GET.get("page"))
 
 
 def _xlsx_response(data: bytes, filename: str) -> HttpResponse:

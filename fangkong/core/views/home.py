@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from fangkong.core.models import Job
+from fangkong.core.scoping import area_model
 
 # --------------------------------------------------------------------------- home
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    from fangkong.places.models import Area
-    from fangkong.places.selectors import area_counts, area_roots
-
+    Area = area_model()
+    # The app holding the area tree answers for its figures (core does not import it).
+    tree = apps.get_app_config(Area._meta.app_label)
     user = request.user
-    roots = list(area_roots(actor=user).select_related("parent")[:50])
-    counts = area_counts(actor=user, areas=roots)
+    roots = list(tree.area_roots(actor=user).select_related("parent")[:50])
+    counts = tree.area_counts(actor=user, areas=roots)
     rows = [(root, counts[root.pk]) for root in roots]
     by_level = [
         (Area.Level(row["level"]).label, row["n"])
@@ -31,8 +33,10 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": rows,
         "by_level": by_level,
-        "total_persons": sum(c["persons"] for c in counts.values()),
-        "total_households": sum(c["households"] for c in counts.values()),
+        # Everything in the user's scope (not only the first 50 areas listed), kept figures.
+        "total_persons": tree.scoped_total(actor=user, label="people.person"),
+        "total_households": tree.scoped_total(actor=user, label="places.household"),
+        "counts_as_of": counts.as_of,
         "total_areas": sum(n for _label, n in by_level),
         "can_persons": user.has_perm("people.view_person"),
         "can_households": user.has_perm("places.view_household"),

@@ -8,7 +8,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fangkong.core import services_accounts as accounts
@@ -36,7 +36,10 @@ def user_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related(
             Prefetch(
                 "grants",
-                queryset=RoleGrant.objects.active().select_related("role", "area"),
+                # In effect and waiting for approval: the list shows both, pending marked.
+                queryset=RoleGrant.objects.filter(revoked_at__isnull=True).select_related(
+                    "role", "area"
+                ),
                 to_attr="active_grants",
             )
         )
@@ -82,7 +85,7 @@ def _user_detail(
 ) -> HttpResponse:
     actor = request.user
     grants = list(
-        user.grants.select_related("role", "area", "granted_by").order_by(
+        user.grants.select_related("role", "area", "granted_by", "approved_by").order_by(
             "revoked_at", "-granted_at"
         )
     )
@@ -111,7 +114,7 @@ def grant_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = GrantForm(request.POST, areas=accounts.grantable_areas(actor))
     if form.is_valid():
         try:
-            accounts.grant_create(
+            grant = accounts.grant_create(
                 actor=actor,
                 user=user,
                 role=form.cleaned_data["role"],
@@ -120,7 +123,16 @@ def grant_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Role granted."))
+            if grant.status == RoleGrant.Status.PENDING:
+                messages.info(
+                    request,
+                    _(
+                        "Role requested: it takes effect when a security administrator or the "
+                        "commander approves it."
+                    ),
+                )
+            else:
+                messages.success(request, _("Role granted."))
             return redirect("core:user_detail", pk=user.pk)
     elif form.has_error("area", "invalid_choice"):
         log_denied(request, "grant outside scope refused")
@@ -148,3 +160,46 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         % {"role": _(grant.role.name), "area": grant.area.name},
     )
     return redirect("core:user_detail", pk=grant.user_id)
+
+
+# --------------------------------------------------------------------------- approvals
+
+
+@require_perm("core.approve_grant")
+@require_safe
+def grant_approvals(request: HttpRequest) -> HttpResponse:
+    """Grants waiting for this approver: in their areas, neither requested by nor for them."""
+    pending = accounts.approvable_grants(request.user)
+    return render(request, "core/grant_approvals.html", {"page": _page(request, pending)})
+
+
+def _decide(request: HttpRequest, pk: int, decide, done: str) -> HttpResponse:
+    grant = get_object_or_404(RoleGrant.objects.pending(), pk=pk)
+    try:
+        decide(actor=request.user, grant=grant)
+    except ValidationError as exc:
+        log_denied(request, f"grant #{grant.pk} decision refused: {exc.messages[0]}")
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            done % {"role": _(grant.role.name), "area": grant.area.name, "user": grant.user},
+        )
+    return redirect("core:grant_approvals")
+
+
+@require_perm("core.approve_grant")
+@require_POST
+def grant_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(
+        request, pk, accounts.grant_approve, _("Approved: %(role)s in %(area)s for %(user)s.")
+    )
+
+
+@require_perm("core.approve_grant")
+@require_POST
+def grant_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(
+        request, pk, accounts.grant_refuse, _("Refused: %(role)s in %(area)s for %(user)s.")
+    )

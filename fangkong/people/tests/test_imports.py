@@ -12,15 +12,16 @@ from fangkong.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
+# The headers are the model fields' names (as an export writes them), in any interface language.
 HEADERS = [
     "Name",
-    "ID number",
-    "Phone",
-    "Grid code",
-    "Household number",
-    "Relation",
+    "Resident ID number",
+    "Mobile number",
+    "Area",
+    "Household",
+    "Relation to head",
     "Current address",
-    "Registered residence",
+    "Registered residence (hukou)",
     "Resident",
     "Tags",
 ]
@@ -37,7 +38,7 @@ def test_template_downloads(login, grid_worker):
     response = login(grid_worker).get(reverse("people:person_import"), {"template": 1})
     assert response.status_code == 200
     headers = [c.value for c in load_workbook(io.BytesIO(response.content)).active[1]]
-    assert headers[0] == "姓名*" and "网格代码*" in headers
+    assert headers[0] == "名称*" and "区域*" in headers and "身份证号" in headers
 
 
 def test_good_file_imports_all_rows(login, grid_worker, world, run_jobs):
@@ -85,7 +86,7 @@ def test_broken_rows_import_nothing_and_are_reported(
     assert "应为11位" in lines["手机错"]
     assert "不存在代码为" in lines["无网格"]
     assert "不在您的管辖范围内" in lines["外网格"]
-    assert "前面的行中已有相同的身份证号" in lines["重复乙"]
+    assert "重复甲" in lines["重复乙"]  # names the earlier row
     assert "已登记" in lines["已登记"]
 
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from fangkong.core.models import AccessLog, SecurityEvent
 from fangkong.core.testing import make_id_number, make_phone
@@ -213,7 +214,7 @@ def _edit_data(person, **changes):
     data = {
         "name": person.name,
         "area": person.area_id,
-        "household_number": person.household.number if person.household_id else "",
+        "household": person.household_id or "",
         "relation": person.relation,
         "current_address": person.current_address,
         "registered_residence": person.registered_residence,
@@ -266,7 +267,7 @@ def test_region_code_warning_is_shown_but_accepted(login, grid_worker, world):
             "id_number": number,
             "phone": make_phone(),
             "area": world.grid.pk,
-            "household_number": "001",
+            "household": world.household.pk,
             "is_resident": "on",
         },
         follow=True,
@@ -291,7 +292,7 @@ def test_stale_edit_shows_conflict_and_keeps_other_change(login, grid_worker, co
     from fangkong.people.services import person_update
 
     client = login(grid_worker)
-    stale = _edit_data(person_in, relation="之子")
+    stale = _edit_data(person_in, relation="配偶")
     person_update(
         actor=commander,
         person=person_in,
@@ -302,9 +303,10 @@ def test_stale_edit_shows_conflict_and_keeps_other_change(login, grid_worker, co
     assert response.status_code == 409
     assert response.context["conflict"]
     assert response.context["form"].initial["current_address"] == "指挥部改的地址"
-    assert "关系" in str(response.context["my_changes"]) or "之子" in str(
-        response.context["my_changes"]
-    )
+    with translation.override("en"):
+        assert ("Relation to head", "Spouse") in [
+            (str(k), str(v)) for k, v in response.context["my_changes"]
+        ]
     person_in.refresh_from_db()
     assert person_in.current_address == "指挥部改的地址" and person_in.relation == "户主"
 

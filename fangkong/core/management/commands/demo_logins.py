@@ -6,9 +6,9 @@ from django.contrib.auth.hashers import check_password
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
+from fangkong.core.demo import DEMO_PASSWORD
 from fangkong.core.models import RoleGrant, User
 from fangkong.core.text import in_script
-from fangkong.places.demo import DEMO_PASSWORD
 
 
 class Command(BaseCommand):
