@@ -323,16 +323,17 @@ def _api_clients(port: int, setup: dict, seconds: float, offset: int = 0) -> dic
 # of an ID number is 2 (key id) + 1 + 12 (nonce) + 18 + 16 (tag) = 49 bytes; a phone's is 42.
 _PG_INSERT = r"""
 \set grid random(:grid_lo, :grid_hi)
-\set s random(1000, 9999)
 INSERT INTO people_person (version, created_at, updated_at, area_id, deleted_reason, name,
-  name_pinyin, name_initials, id_number, id_number_bidx, id_suffix, id_region_unknown,
-  birth_date, sex, phone, phone_bidx, phone_suffix, relation, current_address,
+  name_pinyin, name_initials, id_number, id_number_bidx, id_last4_bidx, id_region_unknown,
+  birth_date, sex, phone, phone_bidx, phone_last4_bidx, relation, current_address,
   registered_residence, is_resident)
 VALUES (1, now(), now(), :grid, '', '测试甲', 'ceshijia', 'csj',
   decode(md5(random()::text) || md5(random()::text) || substr(md5(random()::text), 1, 34), 'hex'),
-  md5(random()::text) || md5(random()::text), :s, false, '2021-01-01', 'M',
+  md5(random()::text) || md5(random()::text), md5(random()::text) || md5(random()::text),
+  false, '2021-01-01', 'M',
   decode(md5(random()::text) || md5(random()::text) || substr(md5(random()::text), 1, 20), 'hex'),
-  md5(random()::text) || md5(random()::text), :s, '', '', '', true);
+  md5(random()::text) || md5(random()::text), md5(random()::text) || md5(random()::text),
+  '', '', '', true);
 """
 
 
@@ -384,8 +385,8 @@ def _raw_sqlite(env: dict, setup: dict, seconds: float) -> dict:
     grids = setup["grids"]
     sql = (
         "INSERT INTO people_person (version, created_at, updated_at, area_id, deleted_reason, "
-        "name, name_pinyin, name_initials, id_number, id_number_bidx, id_suffix, "
-        "id_region_unknown, birth_date, sex, phone, phone_bidx, phone_suffix, relation, "
+        "name, name_pinyin, name_initials, id_number, id_number_bidx, id_last4_bidx, "
+        "id_region_unknown, birth_date, sex, phone, phone_bidx, phone_last4_bidx, relation, "
         "current_address, registered_residence, is_resident) VALUES "
         "(1, ?, ?, ?, '', '测试甲', 'ceshijia', 'csj', ?, ?, ?, 0, '2021-01-01', 'M', ?, ?, ?, "
         "'', '', '', 1)"
@@ -410,10 +411,10 @@ def _raw_sqlite(env: dict, setup: dict, seconds: float) -> dict:
                     grids[n % len(grids)],
                     secrets.token_bytes(49),
                     secrets.token_hex(32),
-                    "1234",
+                    secrets.token_hex(32),  # last-four keyed index
                     secrets.token_bytes(42),
                     secrets.token_hex(32),
-                    "5678",
+                    secrets.token_hex(32),
                 ),
             )
             db.execute("COMMIT")

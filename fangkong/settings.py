@@ -70,7 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "fangkong.core.middleware.SessionMiddleware",  # no session write on progress polls
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -155,12 +155,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Per-process memory cache, deliberately: nothing that must be shared between web workers or
+# servers lives in a cache. The duplicate-ID check limit counts rows of the access log (one per
+# duplicate hit, kept anyway), which every worker sees and which needs no extra table or service.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
 
 TASKS = {
     "default": {
@@ -221,7 +219,16 @@ FANGKONG_IMPORT_MAX_BYTES = env_int("FANGKONG_IMPORT_MAX_BYTES", 20 * 1024 * 102
 # Division codes python-stdnum does not list but which are in use (Datonghu's own 430971);
 # numbers with other unlisted codes are accepted with a warning.
 FANGKONG_EXTRA_REGION_CODES = frozenset(env_list("FANGKONG_EXTRA_REGION_CODES", ["430971"]))
+# Duplicate-ID hits a user may get per hour (each says that a number is registered); above it
+# registrations with an ID number are refused for the rest of the hour and a security event kept.
+FANGKONG_DUPLICATE_CHECK_LIMIT = env_int("FANGKONG_DUPLICATE_CHECK_LIMIT", 30, minimum=1)
 FANGKONG_EXPORT_INLINE_ROWS = env_int("FANGKONG_EXPORT_INLINE_ROWS", 5000, minimum=1)
+# Background jobs: a running job's lease is renewed every HEARTBEAT seconds; one not renewed for
+# LEASE seconds lost its worker and is marked failed. Job files (exports, rejected-rows reports,
+# uploads of jobs that never ran) are deleted TTL hours after their job finished.
+FANGKONG_JOB_HEARTBEAT_SECONDS = env_int("FANGKONG_JOB_HEARTBEAT_SECONDS", 15, minimum=1)
+FANGKONG_JOB_LEASE_SECONDS = env_int("FANGKONG_JOB_LEASE_SECONDS", 120, minimum=1)
+FANGKONG_JOB_FILE_TTL_HOURS = env_int("FANGKONG_JOB_FILE_TTL_HOURS", 24, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MEDIA_ROOT = VAR_DIR / "media"

@@ -8,13 +8,14 @@ import json
 from typing import Annotated, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.responses import NinjaJSONEncoder
 from pydantic import ConfigDict, create_model, field_validator
 
 from fangkong.core.paging import LIST_COUNT_CAP, capped_count
+from fangkong.core.validators import validate_text
 
 # Primary keys are 64-bit. A larger number in a path, query or body would overflow the database
 # driver (a 500 on SQLite) instead of simply not being found, so pydantic refuses it first.
@@ -24,13 +25,22 @@ MAX_PAGE = 1_000_000
 MAX_PAGE_SIZE = 200
 
 
-def _refuse_nul(value: Any) -> Any:
-    # PostgreSQL cannot store NUL in text and raises a DataError (a 500) on it; refuse it here.
-    if isinstance(value, str) and "\x00" in value:
-        raise ValueError(_("Text may not contain NUL characters."))
-    if isinstance(value, list):
+def _refuse_controls(value: Any, *, multiline: bool) -> Any:
+    """Invisible control characters are refused with ``core.validators.validate_text``'s message
+    (PostgreSQL cannot even store NUL: a DataError, a 500). Request bodies may carry line breaks
+    for multi-line fields; the model check in the service refuses them in one-line fields."""
+    if isinstance(value, str):
+        try:
+            validate_text(value, multiline=multiline)
+        except DjangoValidationError as exc:
+            raise ValueError(exc.messages[0]) from None
+    elif isinstance(value, list | tuple | set):
         for item in value:
-            _refuse_nul(item)
+            _refuse_controls(item, multiline=multiline)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_controls(key, multiline=False)
+            _refuse_controls(item, multiline=multiline)
     return value
 
 
@@ -45,12 +55,12 @@ class InputSchema(Schema):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        return _refuse_nul(value)
+    def _no_control_characters(cls, value: Any) -> Any:
+        return _refuse_controls(value, multiline=True)
 
 
 class QuerySchema(Schema):
-    """Base of list query parameters: page and page size, no NUL characters."""
+    """Base of list query parameters: page and page size, no control characters."""
 
     page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
     page_size: int = Field(
@@ -62,8 +72,8 @@ class QuerySchema(Schema):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        return _refuse_nul(value)
+    def _no_control_characters(cls, value: Any) -> Any:
+        return _refuse_controls(value, multiline=False)
 
     def filter_data(self) -> dict[str, Any]:
         """The FilterSet's input: every given filter, without the paging parameters."""

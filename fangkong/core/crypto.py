@@ -139,3 +139,16 @@ def blind_index(value: str, purpose: str, ring: Keyring | None = None) -> str:
     ring = ring or load_keyring()
     digest = hmac.new(ring.index_key, f"{purpose}\x00{value}".encode(), hashlib.sha256)
     return digest.hexdigest()
+
+
+def last4_index(value: str, purpose: str, ring: Keyring | None = None) -> str:
+    """The keyed index of the last four characters, for "search by the last four digits".
+
+    Kept instead of the plain digits: the region code and the birth date are plain elsewhere,
+    so plain last four digits would give the whole ID number back without any key.
+    The purpose (``resident_id_last4``, ``mobile_last4``) keeps it apart from the full-number
+    index of the same field.
+    """
+    if not value:
+        return ""
+    return blind_index(value[-4:].upper(), f"{purpose}_last4", ring)

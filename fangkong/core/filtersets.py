@@ -52,9 +52,11 @@ def _style(form: forms.Form) -> None:
 
 
 def _subjects_by_suffix(digits: str) -> Q:
-    """Log rows whose subject's protected number ends in ``digits`` (the suffix columns kept
-    beside each encrypted field), for every subject model the log names."""
+    """Log rows whose subject's protected number ends in ``digits`` (the keyed last-four index
+    kept beside each encrypted field), for every subject model the log names."""
     from django.contrib.contenttypes.models import ContentType
+
+    from fangkong.core.crypto import last4_index
 
     q = Q(pk__in=[])
     type_ids = AccessLog.objects.order_by().values_list("subject_type_id", flat=True).distinct()
@@ -64,8 +66,8 @@ def _subjects_by_suffix(digits: str) -> Q:
         if not sensitive:
             continue
         match = Q(pk__in=[])
-        for _bidx, suffix, _purpose in sensitive.values():
-            match |= Q(**{suffix: digits.upper()})
+        for _bidx, last4_field, purpose in sensitive.values():
+            match |= Q(**{last4_field: last4_index(digits, purpose)})
         ids = model._base_manager.filter(match).values("pk")
         q |= Q(subject_type=ct, subject_id__in=ids)
     return q

@@ -16,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from fangkong.core.jobs import job_dir, job_handler, job_start
+from fangkong.core.jobfiles import create_sealed, write_private
+from fangkong.core.jobs import job_handler, job_start
 from fangkong.core.models import Job
 from fangkong.core.xlsx import Column, error_report, read_table, template_workbook
 
@@ -43,6 +44,17 @@ class Importer:
     def commit(self, prepared: list[Any], *, actor, context: dict[str, Any]) -> int:
         raise NotImplementedError
 
+    def ignored_columns(self) -> list[Column]:
+        """Columns a file may carry that this import skips: by default those the export of the
+        same key adds (an exported sheet is corrected and imported again)."""
+        from fangkong.core.exports import EXPORTERS
+
+        exporter = EXPORTERS.get(self.key)
+        if exporter is None:
+            return []
+        keys = {c.key for c in self.columns}
+        return [c.column for c in exporter.columns if c.column.key not in keys]
+
     def template(self) -> bytes:
         return template_workbook(self.title, self.columns)
 
@@ -60,7 +72,7 @@ def describe_error(exc: ValidationError, columns: list[Column]) -> str:
 
 def run_import(importer: Importer, data: bytes, filename: str, *, actor, progress=None) -> dict:
     """Check every row, then write all of them in one transaction, or none and report why."""
-    table = read_table(data, filename, importer.columns)
+    table = read_table(data, filename, importer.columns, ignore=importer.ignored_columns())
     context = importer.start(actor)
     prepared, errors = [], []
     total = len(table.rows)
@@ -101,17 +113,27 @@ def run_import(importer: Importer, data: bytes, filename: str, *, actor, progres
     }
 
 
-def import_start(*, actor, importer_key: str, data: bytes, filename: str) -> Job:
-    """Save the upload privately and hand it to the worker; the page follows the job."""
+def import_start(*, actor, importer_key: str, data: bytes, filename: str, origin: str = "") -> Job:
+    """Save the upload privately (0600) and hand it to the worker; the page follows the job.
+
+    ``origin`` is the import page, linked from the job page to upload again. The upload is
+    deleted when the import ends, whatever its outcome.
+    """
     importer = IMPORTERS[importer_key]
     suffix = Path(filename).suffix.lower()
-    stored = job_dir() / f"in-{uuid.uuid4().hex}{suffix if suffix in ('.xlsx', '.csv') else ''}"
-    stored.write_bytes(data)
+    stored = write_private(
+        f"in-{uuid.uuid4().hex}{suffix if suffix in ('.xlsx', '.csv') else ''}", data
+    )
     return job_start(
         actor=actor,
         kind="core.import",
         title=_("Import: %(what)s") % {"what": importer.title},
-        params={"importer": importer_key, "filename": Path(filename).name[:200]},
+        params={
+            "importer": importer_key,
+            "filename": Path(filename).name[:200],
+            "origin": origin[:300],
+            "needs_input": True,
+        },
         input_file=str(stored),
     )
 
@@ -132,10 +154,14 @@ def _import_job(job: Job, progress) -> dict:
         path.unlink(missing_ok=True)
     errors = result.pop("errors", [])
     if errors:
-        report = job_dir() / f"errors-{job.pk}.xlsx"
-        report.write_bytes(error_report(importer.columns, errors))
+        # Rejected rows hold personal numbers as uploaded: sealed at rest, like exports.
+        report, sealed = create_sealed(f"errors-{uuid.uuid4().hex}.xlsx.sealed")
+        with sealed:
+            error_report(importer.columns, errors, target=sealed)
         job.output_file = str(report)
-        job.output_name = f"rejected-rows-{job.params['filename']}".rsplit(".", 1)[0] + ".xlsx"
+        job.output_name = (
+            f"{_('rejected-rows')}-{job.params['filename']}".rsplit(".", 1)[0] + ".xlsx"
+        )
         Job.objects.filter(pk=job.pk).update(
             output_file=job.output_file, output_name=job.output_name
         )

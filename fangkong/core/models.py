@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -26,6 +27,7 @@ from fangkong.core.scoping import (
     ScopedQuerySet,
     area_model_label,
 )
+from fangkong.core.validators import validate_text
 
 
 class User(AbstractUser):
@@ -158,6 +160,30 @@ class DomainModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude=None):
+        """Django's field checks, and for every text field: no invisible control characters
+        (line breaks only in a TextField). Services call ``full_clean()``, so forms, API and
+        imports of every module get the same refusal with the same message."""
+        errors: dict = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if field.name in (exclude or ()) or field.name in errors:
+                continue
+            if not isinstance(field, models.CharField | models.TextField):
+                continue
+            try:
+                validate_text(
+                    getattr(self, field.attname),
+                    multiline=isinstance(field, models.TextField),
+                )
+            except ValidationError as exc:
+                errors.setdefault(field.name, []).extend(exc.error_list)
+        if errors:
+            raise ValidationError(errors)
 
 
 class ScopedModel(DomainModel):
@@ -388,9 +414,13 @@ class Job(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The running worker's lease: renewed with progress and by a timer; stale means it died.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)  # the django-tasks result row
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="core_job_lease_idx")]
         verbose_name = _("background job")
         verbose_name_plural = _("background jobs")
 

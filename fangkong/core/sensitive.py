@@ -21,7 +21,8 @@ VIEW_SENSITIVE = "core.view_sensitive"
 class SensitiveFieldsMixin(models.Model):
     """Keeps blind index and last-four-digit search columns in step with encrypted fields.
 
-    Subclasses declare ``SENSITIVE = {"field": ("bidx_field", "suffix_field", "purpose")}``.
+    Subclasses declare ``SENSITIVE = {"field": ("bidx_field", "last4_field", "purpose")}``; both
+    columns hold keyed indexes (``crypto.blind_index``, ``crypto.last4_index``), never digits.
     """
 
     SENSITIVE: dict[str, tuple[str, str, str]] = {}
@@ -34,10 +35,10 @@ class SensitiveFieldsMixin(models.Model):
         super().save(*args, **kwargs)
 
     def refresh_sensitive_indexes(self) -> None:
-        for field, (bidx_field, suffix_field, purpose) in self.SENSITIVE.items():
+        for field, (bidx_field, last4_field, purpose) in self.SENSITIVE.items():
             value = getattr(self, field) or ""
             setattr(self, bidx_field, crypto.blind_index(value, purpose) if value else "")
-            setattr(self, suffix_field, value[-4:] if value else "")
+            setattr(self, last4_field, crypto.last4_index(value, purpose))
 
     def masked(self, field: str) -> str:
         purpose = self.SENSITIVE[field][2]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.core.exceptions import StaleVersion
-from fangkong.core.scoping import clear_scope_cache, user_can
+from fangkong.core.scoping import user_can
 
 M = TypeVar("M", bound=models.Model)
 
@@ -53,12 +53,17 @@ def update_record(
     expected_version: int | None,
     changes: dict[str, Any],
     m2m: dict[str, Any] | None = None,
+    recheck_actor=None,
 ) -> M:
     """Apply ``changes`` if the stored version is still ``expected_version``.
 
     A stale version raises ``StaleVersion`` carrying the current record, so that a late phone
     sync never overwrites somebody else's change silently. ``None`` skips the check (server-side
     jobs that hold the row lock themselves).
+
+    The record must be the actor's to change before the write, and after it the actor's, or
+    ``recheck_actor``'s when the change hands the record to someone else (a transfer into
+    another area, decided by the area that gives the record away).
     """
     model = type(obj)
     manager = getattr(model, "all_objects", model._default_manager)
@@ -72,13 +77,23 @@ def update_record(
     _save(locked, actor)
     for name, values in (m2m or {}).items():
         getattr(locked, name).set(values)
-    ensure_in_scope(actor, "change", locked)
+    ensure_in_scope(recheck_actor or actor, "change", locked)
     return locked
 
 
 @transaction.atomic
-def soft_delete_record(obj: M, *, actor, reason: str, expected_version: int | None = None) -> M:
-    """Hide a personal record with a reason; the retention command purges it later."""
+def soft_delete_record(
+    obj: M,
+    *,
+    actor,
+    reason: str,
+    expected_version: int | None = None,
+    changes: dict[str, Any] | None = None,
+) -> M:
+    """Hide a personal record with a reason; the retention command purges it later.
+
+    ``changes`` are written in the same save, so they appear in the same history row (a merge's
+    ``merged_into``)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason for deleting this record.")})
@@ -87,6 +102,8 @@ def soft_delete_record(obj: M, *, actor, reason: str, expected_version: int | No
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion(locked)
     ensure_in_scope(actor, "delete", locked)
+    for name, value in (changes or {}).items():
+        setattr(locked, name, value)
     locked.deleted_at = timezone.now()
     locked.deleted_reason = reason[:200]
     locked.version += 1
@@ -94,7 +111,3 @@ def soft_delete_record(obj: M, *, actor, reason: str, expected_version: int | No
     locked._change_reason = reason[:100]
     locked.save()
     return locked
-
-
-def refresh_permissions(user) -> None:
-    clear_scope_cache(user)

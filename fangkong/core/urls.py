@@ -11,6 +11,7 @@ urlpatterns = [
     path("jobs/<uuid:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<uuid:pk>/progress/", views.job_progress, name="job_progress"),
     path("jobs/<uuid:pk>/download/", views.job_download, name="job_download"),
+    path("jobs/<uuid:pk>/retry/", views.job_retry_view, name="job_retry"),
     path("logs/access/", views.accesslog_list, name="accesslog_list"),
     path("logs/security/", views.securityevent_list, name="securityevent_list"),
     path("users/", views.user_list, name="user_list"),

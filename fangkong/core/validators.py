@@ -186,6 +186,66 @@ def validate_not_future(value: dt.date | dt.datetime) -> None:
         raise ValidationError(_("This date is in the future."), code="future")
 
 
+# Line breaks are text in a multi-line field (a note, an address block), never in a one-line one.
+_LINE_BREAKS = frozenset("\n\r")
+
+
+def validate_text(value, *, multiline: bool = False) -> None:
+    """Refuse invisible control characters (Unicode category Cc: C0, DEL and C1) in any text.
+
+    They come from copying out of other systems or from hostile input; they are invisible on
+    screen, break exports and searches (and PostgreSQL cannot store NUL at all). Line breaks
+    (CR, LF) are allowed only with ``multiline=True``, for TextFields. One message, naming the
+    character and its position (counted from 1), for forms, API and imports alike.
+    """
+    if not isinstance(value, str):
+        return
+    for position, char in enumerate(value, start=1):
+        if unicodedata.category(char) != "Cc":
+            continue
+        if multiline and char in _LINE_BREAKS:
+            continue
+        if char in _LINE_BREAKS:
+            message = _(
+                "Contains a line break at position %(pos)d; this field takes a single line."
+            )
+        else:
+            message = _(
+                "Contains an invisible control character (%(code)s) at position %(pos)d; "
+                "retype the text."
+            )
+        raise ValidationError(
+            message % {"code": f"U+{ord(char):04X}", "pos": position},
+            code="control_character",
+            params={"code": f"U+{ord(char):04X}", "pos": position},
+        )
+
+
+def validate_multiline_text(value) -> None:
+    validate_text(value, multiline=True)
+
+
+PERSON_NAME_MAX_LENGTH = 60
+
+
+def validate_person_name(value: str) -> None:
+    """A person's name as an identity document prints it.
+
+    A resident ID card prints up to 15 Chinese characters; a foreigner's permanent residence
+    card up to about 60 Latin letters (with spaces and hyphens). One limit, 60 characters, here.
+    """
+    value = value or ""
+    if len(value) > PERSON_NAME_MAX_LENGTH:
+        raise ValidationError(
+            _(
+                "A name has at most %(max)d characters (as printed on an ID card or a permanent "
+                "residence card); this one has %(n)d."
+            )
+            % {"max": PERSON_NAME_MAX_LENGTH, "n": len(value)},
+            code="name_length",
+        )
+
+
 def mask_resident_id(number: str) -> str:
     if not number:
         return ""

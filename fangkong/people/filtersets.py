@@ -4,6 +4,7 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.crypto import last4_index
 from fangkong.core.filtersets import ScopedFilterSet
 from fangkong.core.kit.choices import SearchSelect
 from fangkong.core.kit.forms import IsoDateInput
@@ -32,10 +33,9 @@ def search_q(queryset, value: str):
     # would sort every namesake of the district first (60,000 王 at a million persons), and a
     # pinyin-ordered index walk would pass most of the district before the first "zs".
     if _DIGITS_OR_X.match(value):
-        suffix = value.upper()
-        return (queryset.filter(id_suffix=suffix) | queryset.filter(phone_suffix=suffix)).order_by(
-            "name_initials", "name_pinyin", "id"
-        )
+        id_key, phone_key = last4_index(value, "resident_id"), last4_index(value, "mobile")
+        found = queryset.filter(id_last4_bidx=id_key) | queryset.filter(phone_last4_bidx=phone_key)
+        return found.order_by("name_initials", "name_pinyin", "id")
     if value.isascii():
         low = value.lower().replace(" ", "")
         found = queryset.filter(name_initials__prefix=low)

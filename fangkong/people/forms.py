@@ -73,3 +73,7 @@ class MergeForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}),
     )
+    # The versions of both records as shown on the confirmation page: a change in between makes
+    # the merge stop instead of merging something the user did not see.
+    keep_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    drop_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)

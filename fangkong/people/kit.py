@@ -37,7 +37,7 @@ def _delete(*, actor, obj: Person, reason: str, expected_version: int | None) ->
 
 def _check(*, actor, data: dict, exclude_pk: int | None = None) -> dict:
     data = {k: v for k, v in data.items() if k != "tags"}
-    return services.person_check(data=data, exclude_pk=exclude_pk)
+    return services.person_check(data=data, exclude_pk=exclude_pk, actor=actor)
 
 
 person_kit = register(

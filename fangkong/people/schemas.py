@@ -5,6 +5,7 @@ from datetime import date, datetime
 from ninja import Field, Schema
 
 from fangkong.core.api_schemas import AreaRef, DbId, InputSchema, QuerySchema, register_output
+from fangkong.core.validators import PERSON_NAME_MAX_LENGTH
 from fangkong.people.models import Person
 
 
@@ -45,7 +46,7 @@ class PersonOut(Schema):
 
 
 class PersonCreateIn(InputSchema):
-    name: str = Field(max_length=50)
+    name: str = Field(max_length=PERSON_NAME_MAX_LENGTH)
     id_number: str | None = Field(
         None, max_length=40, description="Resident ID (GB 11643); checksum is checked."
     )
@@ -63,7 +64,7 @@ class PersonCreateIn(InputSchema):
 
 class PersonPatchIn(InputSchema):
     version: int = Field(ge=1, description="The version the client last read.")
-    name: str | None = Field(None, max_length=50)
+    name: str | None = Field(None, max_length=PERSON_NAME_MAX_LENGTH)
     id_number: str | None = Field(None, max_length=40)
     phone: str | None = Field(None, max_length=40)
     area_id: DbId | None = None

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from fangkong.core.crypto import blind_index
+from fangkong.core.scoping import restrict
 from fangkong.core.validators import normalize_mobile, normalize_resident_id
 from fangkong.people.filtersets import PersonFilterSet, search_q
-from fangkong.people.models import Person, Tag
+from fangkong.people.models import Person, Tag, TransferRequest
 
 
 def person_list(*, actor, filters: dict | None = None) -> QuerySet[Person]:
@@ -93,3 +94,24 @@ def household_fellows(*, actor, person: Person) -> QuerySet[Person]:
 
 def tag_choices() -> QuerySet[Tag]:
     return Tag.objects.all()
+
+
+def transfer_requests_to_me(*, actor) -> QuerySet[TransferRequest]:
+    """Requests for persons in areas where ``actor`` may change persons (they answer them)."""
+    qs = TransferRequest.objects.select_related(
+        "person", "from_area", "to_area", "to_household", "requester", "decided_by"
+    )
+    return restrict(qs, actor, perm="people.change_person")
+
+
+def transfer_requests_from_me(*, actor) -> QuerySet[TransferRequest]:
+    """The actor's own requests. Who and where the person is stays hidden in the page until
+    the request is accepted (then the person is in the actor's area)."""
+    return TransferRequest.objects.filter(requester=actor).select_related(
+        "person", "to_area", "to_household", "decided_by"
+    )
+
+
+def transfer_request_get(*, actor, pk: int) -> TransferRequest:
+    """A request the actor answers; ``TransferRequest.DoesNotExist`` otherwise."""
+    return transfer_requests_to_me(actor=actor).get(pk=pk)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from fangkong.core.kit.views import kit_urls
-from fangkong.people import views
+from fangkong.people import views, views_transfers
 from fangkong.people.kit import person_kit
 
 app_name = "people"
@@ -21,4 +21,7 @@ urlpatterns = [
             "import": views.PersonImportView,
         },
     ),
+    path("transfers/", views_transfers.transfer_list, name="transfer_list"),
+    path("transfers/new/", views_transfers.transfer_new, name="transfer_new"),
+    path("transfers/<int:pk>/decide/", views_transfers.transfer_decide, name="transfer_decide"),
 ]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from fangkong.core.exceptions import StaleVersion
 from fangkong.core.generic import apply_validation_error, client_ip, no_store, with_masked
 from fangkong.core.kit import views as kit
 from fangkong.core.sensitive import can_view_sensitive
@@ -185,12 +186,26 @@ def person_merge(request):
     source = request.POST if request.method == "POST" else request.GET
     keep = _get_person(request, source.get("keep"), "change")
     drop = _get_person(request, source.get("drop"), "delete")
-    form = MergeForm(request.POST or None)
+    form = MergeForm(
+        request.POST or None, initial={"keep_version": keep.version, "drop_version": drop.version}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             kept = services.person_merge(
-                actor=request.user, keep=keep, drop=drop, reason=form.cleaned_data["reason"]
+                actor=request.user,
+                keep=keep,
+                drop=drop,
+                reason=form.cleaned_data["reason"],
+                keep_version=form.cleaned_data["keep_version"],
+                drop_version=form.cleaned_data["drop_version"],
             )
+        except StaleVersion:
+            # Show both records as they are now, with their new versions, to confirm again.
+            messages.error(
+                request,
+                _("One of the records was changed meanwhile. Check both again, then merge."),
+            )
+            return redirect(f"{reverse('people:person_merge')}?keep={keep.pk}&drop={drop.pk}")
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:

@@ -39,14 +39,6 @@ def area_update(*, actor, area: Area, expected_version: int | None, **changes) -
     return area
 
 
-def area_delete(*, actor, area: Area, reason: str, expected_version: int | None = None) -> Area:
-    if Area.objects.filter(parent=area).exists() or Household.objects.filter(area=area).exists():
-        raise ValidationError(
-            _("An area that still has areas or households below it cannot be deleted.")
-        )
-    return soft_delete_record(area, actor=actor, reason=reason, expected_version=expected_version)
-
-
 def household_create(
     *, actor, area: Area, number: str, address: str, head_name: str = "", note: str = ""
 ) -> Household:

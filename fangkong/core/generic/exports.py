@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.db import models, transaction
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,9 +17,10 @@ from django.utils.translation import gettext_lazy
 from fangkong.core.exports import (
     Exporter,
     export_filename,
+    export_log_access,
     export_needs_job,
-    export_rows,
     export_start,
+    export_to,
 )
 from fangkong.core.generic.objects import (
     XLSX_TYPE,
@@ -61,11 +64,63 @@ def offers_unmasked(user, exporter: Exporter | None) -> bool:
 
 def filter_params(request: HttpRequest) -> dict[str, str]:
     """The list's filters from the query string, without pagination and export switches."""
-    return {k: v for k, v in request.GET.items() if k not in ("page", "export") and v != ""}
+    params: dict = {}
+    for key, values in request.GET.lists():
+        values = [v for v in values if v != ""]
+        if key in ("page", "export") or not values:
+            continue
+        params[key] = values[0] if len(values) == 1 else values  # multi-select keeps all
+    return params
+
+
+def export_action(request: HttpRequest) -> str:
+    """Where the export form posts: the list URL with exactly the filters of the list being
+    rendered (page dropped), so an htmx-filtered list exports what it shows."""
+    from urllib.parse import urlencode
+
+    query = urlencode(
+        [(k, v) for k, values in request.GET.lists() if k not in ("page", "export") for v in values]
+    )
+    return f"{request.path}?{query}" if query else request.path
+
+
+def filter_labels(filterset) -> list[tuple[str, str]]:
+    """The filters in force as a reader would name them: (field label, value shown), e.g.
+    ("Grid", "东湖村一组"), ("Resident", "yes"). Empty when the list is unfiltered."""
+    if filterset is None:
+        return []
+    form = filterset.form
+    if not form.is_bound or not form.is_valid():
+        return []
+    labels = []
+    for name, field in form.fields.items():
+        if name in ("page", "ordering"):
+            continue
+        value = form.cleaned_data.get(name)
+        if value in (None, "", [], ()) or (hasattr(value, "exists") and not value.exists()):
+            continue
+        labels.append((str(field.label or name), _display(field, value)))
+    return labels
+
+
+def _display(field, value) -> str:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if hasattr(value, "__iter__") and not isinstance(value, str | dict):
+        return "、".join(_display(field, v) for v in value)
+    choices = dict(getattr(field, "choices", None) or ()) if not hasattr(value, "pk") else {}
+    shown = choices.get(value, choices.get(str(value), value))
+    if hasattr(shown, "isoformat"):
+        return shown.isoformat()
+    return str(shown)
 
 
 def export_response(
-    request: HttpRequest, exporter: Exporter, params: dict, queryset: models.QuerySet
+    request: HttpRequest,
+    exporter: Exporter,
+    params: dict,
+    queryset: models.QuerySet,
+    filterset=None,
 ) -> HttpResponse:
     """Export the filtered list: a download if small, else a background job and its page."""
     form = ExportForm(request.POST)
@@ -95,6 +150,7 @@ def export_response(
             params=params,
             unmasked=unmasked,
             reason=reason,
+            filter_labels=filter_labels(filterset),
         )
         messages.info(
             request,
@@ -104,15 +160,23 @@ def export_response(
             ),
         )
         return redirect(reverse("core:job_detail", args=[job.pk]))
+    # Streamed to an anonymous temporary file (0600, unlinked), never held in memory.
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
     try:
-        data = export_rows(
-            exporter, actor=request.user, params=params, unmasked=unmasked, reason=reason
-        )
+        outcome = export_to(spool, exporter, actor=request.user, params=params, unmasked=unmasked)
+        spool.seek(0)
+        response = FileResponse(spool, content_type=XLSX_TYPE)
+        response["Content-Disposition"] = _attachment(export_filename(exporter))
+        # The workbook is complete and the response built: now, and only now, log it.
+        with transaction.atomic():
+            export_log_access(exporter, outcome, actor=request.user, reason=reason)
     except PermissionDenied as exc:
+        spool.close()
         messages.error(request, str(exc))
         return redirect(back)
-    response = HttpResponse(data, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = _attachment(export_filename(exporter))
+    except BaseException:
+        spool.close()
+        raise
     return no_store(response) if unmasked else response
 
 

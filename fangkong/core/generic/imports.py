@@ -24,6 +24,8 @@ from fangkong.core.generic.objects import (
     XLSX_TYPE,
 )
 from fangkong.core.imports import IMPORTERS, Importer, import_start
+from fangkong.core.jobs import jobs_reclaim_stale
+from fangkong.core.models import Job
 from fangkong.core.signals import log_denied
 
 # --------------------------------------------------------------------------- imports
@@ -121,8 +123,19 @@ class ImportView(LoginRequiredMixin, View):
                 "help_text": self.help_text,
                 "back_url": reverse(self.back_url_name) if self.back_url_name else "",
                 "max_size": _size(settings.FANGKONG_IMPORT_MAX_BYTES),
+                "recent_jobs": self.recent_jobs(),
             },
             status=status,
+        )
+
+    def recent_jobs(self) -> list[Job]:
+        """The user's last imports through this page, each linked to its job page (where a
+        failed one's report of rejected rows is downloaded)."""
+        jobs_reclaim_stale(owner=self.request.user)
+        return list(
+            Job.objects.filter(
+                owner=self.request.user, kind="core.import", params__importer=self.importer_key
+            ).order_by("-created_at")[:5]
         )
 
     def get(self, request, *args, **kwargs):
@@ -146,6 +159,7 @@ class ImportView(LoginRequiredMixin, View):
             importer_key=self.importer_key,
             data=upload.read(),
             filename=upload.name,
+            origin=request.path,
         )
         messages.info(
             request,

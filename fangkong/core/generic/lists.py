@@ -14,7 +14,9 @@ from fangkong.core.exports import (
 )
 from fangkong.core.generic.exports import (
     ExportForm,
+    export_action,
     export_response,
+    filter_labels,
     filter_params,
     offers_unmasked,
 )
@@ -97,11 +99,13 @@ class ScopedListView(LoginRequiredMixin, View):
             "exporter": self.exporter,
             "offers_unmasked": offers_unmasked(request.user, self.exporter),
             "export_form": ExportForm(),
+            "export_action": export_action(request),
+            "export_filters": filter_labels(filterset) if self.exporter else [],
             "ordering_choices": _ordering_choices(filterset),
             "current_ordering": request.GET.get("ordering", ""),
             **self.extra_context(),
         }
-        template = "core/generic/results.html" if is_htmx(request) else self.template_name
+        template = "core/generic/list_results.html" if is_htmx(request) else self.template_name
         return render(request, template, context)
 
     def post(self, request, *args, **kwargs):
@@ -110,7 +114,9 @@ class ScopedListView(LoginRequiredMixin, View):
         if "export" not in request.POST or self.exporter is None:
             return redirect(request.get_full_path())
         filterset = self.get_filterset()
-        return export_response(request, self.exporter, filter_params(request), filterset.qs)
+        return export_response(
+            request, self.exporter, filter_params(request), filterset.qs, filterset=filterset
+        )
 
 
 def _ordering_choices(filterset) -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fangkong.core import crypto
 from fangkong.core.management.commands.rotate_keys import encrypted_fields, key_ids_in_use
@@ -129,12 +129,18 @@ def test_index_rotation_recomputes_indexes_and_search_still_works(people, grid_w
     for p in Person.all_objects.all():
         assert p.id_number_bidx == crypto.blind_index(p.id_number, "resident_id")
         assert p.phone_bidx == crypto.blind_index(p.phone, "mobile")
+        # The last-four search keys are keyed too, so they follow the new key.
+        assert p.id_last4_bidx == crypto.last4_index(p.id_number, "resident_id")
+        assert p.phone_last4_bidx == crypto.last4_index(p.phone, "mobile")
     for h in Person.history.all():
         assert h.id_number_bidx == crypto.blind_index(h.id_number, "resident_id")
+        assert h.id_last4_bidx == crypto.last4_index(h.id_number, "resident_id")
+        assert h.phone_last4_bidx == crypto.last4_index(h.phone, "mobile")
     target = people[1]
     assert list(person_search(actor=grid_worker, query=target.phone)) == [target]
+    assert target in person_search(actor=grid_worker, query=target.id_number[-4:])
     # Duplicate detection uses the same index.
-    with pytest.raises(Exception, match="该身份证号的人员已登记"):
+    with translation.override("en"), pytest.raises(Exception, match="already registered"):
         person_create(
             actor=grid_worker,
             data={"name": "重复", "id_number": target.id_number, "area": target.area},

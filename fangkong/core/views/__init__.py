@@ -10,7 +10,13 @@ from fangkong.core.views.account import account, token_create_view, token_revoke
 from fangkong.core.views.auth import LoginView, LogoutView, PasswordChangeView, otp_verify
 from fangkong.core.views.common import require_perm
 from fangkong.core.views.home import home
-from fangkong.core.views.jobs import job_detail, job_download, job_list, job_progress
+from fangkong.core.views.jobs import (
+    job_detail,
+    job_download,
+    job_list,
+    job_progress,
+    job_retry_view,
+)
 from fangkong.core.views.logs import accesslog_list, securityevent_list
 from fangkong.core.views.users import (
     grant_approvals,
@@ -39,6 +45,7 @@ __all__ = [
     "job_download",
     "job_list",
     "job_progress",
+    "job_retry_view",
     "otp_verify",
     "require_perm",
     "securityevent_list",

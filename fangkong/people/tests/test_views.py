@@ -79,7 +79,9 @@ def test_outsider_export_excludes_other_grid(login, outsider, person_in, person_
     client = login(outsider)
     response = client.post(reverse("people:person_list"), {"export": "1"})
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    # Exports are streamed (FileResponse), not held in memory.
+    data = b"".join(response.streaming_content)
+    sheet = load_workbook(io.BytesIO(data)).active
     names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert names == ["李四"]
 
@@ -96,7 +98,9 @@ def _export_rows(response):
 
     from openpyxl import load_workbook
 
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    # Exports are streamed (FileResponse), not held in memory.
+    data = b"".join(response.streaming_content)
+    sheet = load_workbook(io.BytesIO(data)).active
     return list(sheet.iter_rows(values_only=True))
 
 
@@ -376,12 +380,37 @@ def test_duplicates_and_merge(login, commander, world, person_in):
     url = reverse("people:person_merge") + f"?keep={person_in.pk}&drop={twin.pk}"
     confirm = client.get(url)
     assert confirm.status_code == 200
-    done = client.post(
-        reverse("people:person_merge"), {"keep": person_in.pk, "drop": twin.pk, "reason": "同一人"}
+    page = confirm.content.decode()
+    assert f'name="keep_version" value="{person_in.version}"' in page
+    assert f'name="drop_version" value="{twin.version}"' in page
+    post = {
+        "keep": person_in.pk,
+        "drop": twin.pk,
+        "reason": "同一人",
+        "keep_version": person_in.version,
+        "drop_version": twin.version,
+    }
+    # Someone edits the kept record after the page was shown: the merge stops, nothing changes.
+    from fangkong.people.services import person_update
+
+    person_update(
+        actor=commander,
+        person=person_in,
+        expected_version=person_in.version,
+        data={"relation": "父"},
     )
+    stale = client.post(reverse("people:person_merge"), post)
+    assert stale.status_code == 302 and stale.url == url
+    twin.refresh_from_db()
+    assert twin.deleted_at is None and twin.merged_into_id is None
+    person_in.refresh_from_db()
+    done = client.post(reverse("people:person_merge"), {**post, "keep_version": person_in.version})
     assert done.status_code == 302
     person_in.refresh_from_db()
     assert person_in.current_address == "新地址"
+    # The link to the kept record is in the dropped record's history, not written around it.
+    twin_history = twin.history.order_by("-history_date", "-history_id").first()
+    assert twin_history.merged_into_id == person_in.pk and twin_history.deleted_at is not None
     detail = client.get(reverse("people:person_detail", args=[person_in.pk]))
     assert reverse("people:person_history", args=[twin.pk]) in detail.content.decode()
     assert client.get(reverse("people:person_history", args=[twin.pk])).status_code == 200

@@ -77,8 +77,16 @@ def test_services_keep_counts_through_create_move_delete_merge_and_purge(world, 
     people_services.person_delete(actor=commander, person=c, reason="moved away")
     assert kept(Person) == {world.grid.pk: 1, world.grid2.pk: 1}
 
+    a.refresh_from_db()
     b.refresh_from_db()
-    people_services.person_merge(actor=commander, keep=a, drop=b, reason="same person")
+    people_services.person_merge(
+        actor=commander,
+        keep=a,
+        drop=b,
+        reason="same person",
+        keep_version=a.version,
+        drop_version=b.version,
+    )
     assert kept(Person) == {world.grid.pk: 1}
     assert_in_step()
 

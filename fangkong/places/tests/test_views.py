@@ -94,7 +94,7 @@ def test_household_create_edit_delete(login, commander, grid_worker, world):
 def test_household_export_and_history(login, commander, world):
     client = login(commander)
     response = client.post(reverse("places:household_list"), {"export": "1"})
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet.max_row == 3
     page = client.get(reverse("places:household_detail", args=[world.household.pk]))
     assert page.status_code == 200 and page.context["history"]
@@ -159,11 +159,11 @@ def test_household_import_outside_scope_rejected(login, grid_worker, world, run_
         ["Area", "Household number", "Address"],
         [[world.other_grid.code, "7", "外面"], [world.grid.code, "001", "重复"]],
     )
-    login(grid_worker).post(
-        reverse("places:household_import"), {"file": SimpleUploadedFile("h.xlsx", data)}
-    )
+    client = login(grid_worker)
+    client.post(reverse("places:household_import"), {"file": SimpleUploadedFile("h.xlsx", data)})
     (job,) = run_jobs()
     assert job.status == "failed" and job.result["rejected"] == 2
-    report = load_workbook(job.output_file).active
+    download = client.get(reverse("core:job_download", args=[job.pk]))  # sealed at rest
+    report = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
     reasons = [row[-1] for row in report.iter_rows(min_row=2, values_only=True)]
     assert "不在您的管辖范围内" in reasons[0] and "在本网格中已存在" in reasons[1]

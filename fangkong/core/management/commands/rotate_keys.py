@@ -263,7 +263,7 @@ class Command(BaseCommand):
 def _refresh_history(obj, source) -> None:
     """The same index columns as ``SensitiveFieldsMixin.refresh_sensitive_indexes``, on a
     historical row (which does not inherit the mixin)."""
-    for field, (bidx_field, suffix_field, purpose) in source.SENSITIVE.items():
+    for field, (bidx_field, last4_field, purpose) in source.SENSITIVE.items():
         value = getattr(obj, field) or ""
         setattr(obj, bidx_field, crypto.blind_index(value, purpose) if value else "")
-        setattr(obj, suffix_field, value[-4:] if value else "")
+        setattr(obj, last4_field, crypto.last4_index(value, purpose))
