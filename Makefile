@@ -46,9 +46,11 @@ demo: setup
 run: demo
 	$(MANAGE) demo_logins
 	@echo "Fangkong: http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the job worker)"
+	@# DEBUG off: users of the demo get the project's 404/500 pages, never Django's debug pages
+	@# (which list every URL pattern); whitenoise serves the static files from the finders.
 	@trap 'kill 0' INT TERM EXIT; \
-	  $(MANAGE) db_worker --queue-name '*' --interval 1 --no-reload & \
-	  $(MANAGE) runserver --noreload $(HOST):$(PORT)
+	  DEBUG=0 $(MANAGE) db_worker --queue-name '*' --interval 1 --no-reload & \
+	  DEBUG=0 $(MANAGE) runserver --noreload $(HOST):$(PORT)
 
 # Browser tests drive Debian's Chromium (with CJK fonts, or Chinese renders as boxes); the
 # translation check needs GNU gettext. As root on a fresh machine we install them.

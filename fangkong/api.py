@@ -6,6 +6,7 @@ Errors are JSON (``fangkong.core.api_errors``); creates honour ``Idempotency-Key
 (``fangkong.core.idempotency``). A new module adds its router here.
 """
 
+from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 
 from fangkong.core.api_auth import api_auth
@@ -27,6 +28,8 @@ api = NinjaAPI(
         "/persons/{id}/reveal (logged)."
     ),
     urls_namespace="api",
+    # The docs and schema need a signed-in user (docs/deployment.md): they list every route.
+    docs_decorator=login_required,
     auth=api_auth(),
 )
 install_error_handlers(api)

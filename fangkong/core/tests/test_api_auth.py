@@ -100,7 +100,9 @@ def test_token_of_a_two_factor_user_works(client, world, person_in):
     assert client.get("/api/v1/persons", **bearer(raw)).status_code == 200
 
 
-def test_docs_and_schema_load(client):
+def test_docs_and_schema_load(client, commander):
+    # Not public (docs/deployment.md): a signed-in user of any role reads them.
+    client.force_login(commander)
     assert client.get("/api/v1/docs").status_code == 200
     schema = client.get("/api/v1/openapi.json")
     assert schema.status_code == 200
