@@ -41,7 +41,7 @@ import inspect
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
@@ -57,7 +57,7 @@ from fangkong.core.api_errors import (
 )
 from fangkong.core.api_schemas import ERROR_RESPONSES, InputSchema
 from fangkong.core.models import BatchReceipt
-from fangkong.core.scoping import grant_paths
+from fangkong.core.scoping import grant_paths, holds_anywhere
 from fangkong.core.services import scope_path_in_memory
 
 MAX_RECORDS = 500
@@ -127,6 +127,10 @@ def add_batch_route(router: Router, api, *, base: str, name: str, module: str) -
     kit = api.kit
 
     def batch_view(request, payload: BatchIn):
+        # Someone who may add these records nowhere is refused outright (403, logged), as a
+        # single create is; rows outside the areas where they may add are rejected one by one.
+        if not holds_anywhere(request.auth, kit.perm("add")):
+            raise PermissionDenied
         results = batch_create(api, actor=request.auth, route=kit.api_path, records=payload.records)
         return {"results": results}
 

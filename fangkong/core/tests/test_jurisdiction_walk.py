@@ -461,6 +461,10 @@ def secrets(world, commander, person_out, outsider):
             "query": "yjjm",
             "page": 1,
             "page_size": 50,
+            # Transfer requests: into the in-scope town's grid; decisions.
+            "to_area_id": grid.pk,
+            "decision": "accept",
+            "decision_note": "walk",
         },
     )
 
@@ -719,9 +723,38 @@ def _api_body(route: Route, method: str, s: Secrets, version: int | None) -> dic
     schema = _schema_value(
         op["requestBody"]["content"]["application/json"]["schema"], OPENAPI_COMPONENTS
     )
+    single = None
+    if route.route.endswith("/batch"):
+        # A batch's records are free-form in its schema: each is the body of a single create.
+        parent = OPENAPI_OPS.get(("POST", "/" + route.route.removesuffix("/batch")))
+        if parent is not None:
+            single = _schema_value(
+                parent["requestBody"]["content"]["application/json"]["schema"],
+                OPENAPI_COMPONENTS,
+            )
+    return _schema_body(schema, method, s, version, single=single)
+
+
+def _schema_body(
+    schema: dict, method: str, s: Secrets, version: int | None, *, single: dict | None = None
+) -> dict | str:
     body, missing = {}, []
-    for name in schema.get("properties", {}):
-        if name == "version":
+    for name, prop in schema.get("properties", {}).items():
+        items = _schema_value(prop.get("items", {}), OPENAPI_COMPONENTS)
+        if prop.get("type") == "array" and not items.get("properties") and single:
+            items = {**single, "properties": {**single["properties"], "client_id": {}}}
+        if prop.get("type") == "array" and "properties" in items:
+            # A batch: one record built the same way, with a client id of its own.
+            item = _schema_body(items, method, s, version)
+            if isinstance(item, str):
+                return item
+            if "client_id" in items["properties"]:
+                item["client_id"] = str(uuid.uuid4())
+            body[name] = [item]
+            continue
+        if name == "client_id":
+            body[name] = str(uuid.uuid4())
+        elif name == "version":
             if version is None:
                 missing.append("version (the record has no readable version)")
             else:

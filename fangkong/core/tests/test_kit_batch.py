@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from fangkong.core.models import BatchReceipt
+from fangkong.core.models import BatchReceipt, SecurityEvent
 from fangkong.core.testing import make_id_number, make_phone
 from fangkong.people.models import Person, Tag
 
@@ -120,12 +120,14 @@ def test_duplicate_ids_inside_a_batch_and_already_registered(client, grid_worker
     assert Person.objects.count() == 2
 
 
-def test_rows_the_user_may_see_but_not_add_to_are_rejected(client, readonly, world):
-    # The auditor sees the district's areas but may not add persons anywhere.
+def test_a_user_who_may_add_nowhere_is_refused_whole(client, readonly, world):
+    # The reader sees the district's areas but may not add persons anywhere: the batch is
+    # refused outright (403, logged), as a single create is, and nothing is stored.
     client.force_login(readonly)
-    results = post(client, [good(world, 1)]).json()["results"]
-    assert results[0]["status"] == "rejected" and "area_id" in results[0]["errors"]
+    response = post(client, [good(world, 1)])
+    assert response.status_code == 403
     assert not Person.objects.exists()
+    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.DENIED).exists()
 
 
 def test_envelope_limits(client, grid_worker, world):
