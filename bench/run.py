@@ -505,14 +505,16 @@ VALUES (1, now(), now(), :grid, '', '测试甲', 'ceshijia', 'csj',
 _PG_BATCH_INSERT = r"""
 \set grid random(:grid_lo, :grid_hi)
 INSERT INTO people_person (version, created_at, updated_at, area_id, deleted_reason, name,
-  name_pinyin, name_initials, id_number, id_number_bidx, id_suffix, id_region_unknown,
-  birth_date, sex, phone, phone_bidx, phone_suffix, relation, current_address,
+  name_pinyin, name_initials, id_number, id_number_bidx, id_last4_bidx, id_region_unknown,
+  birth_date, sex, phone, phone_bidx, phone_last4_bidx, relation, current_address,
   registered_residence, is_resident)
 SELECT 1, now(), now(), :grid, '', '测试乙', 'ceshiyi', 'csy',
   decode(md5(random()::text) || md5(random()::text) || substr(md5(random()::text), 1, 34), 'hex'),
-  md5(random()::text) || md5(random()::text), '1234', false, '2021-01-01', 'M',
+  md5(random()::text) || md5(random()::text), md5(random()::text) || md5(random()::text),
+  false, '2021-01-01', 'M',
   decode(md5(random()::text) || md5(random()::text) || substr(md5(random()::text), 1, 20), 'hex'),
-  md5(random()::text) || md5(random()::text), '5678', '', '', '', true
+  md5(random()::text) || md5(random()::text), md5(random()::text) || md5(random()::text),
+  '', '', '', true
 FROM generate_series(1, :rows);
 """
 
