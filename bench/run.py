@@ -50,6 +50,8 @@ CLIENTS = 16
 BATCH_SIZES = (50, 500)
 BATCH_CLIENTS = 4  # phones syncing at the same moment
 SEARCH_REPS = 10
+# Worker model of the measured server; BENCH_GUNICORN="-w 3" compares another on one machine.
+GUNICORN_ARGS = os.environ.get("BENCH_GUNICORN", "-w 4 --threads 4").split()
 PAGE_REPS = 30
 SQLITE_DIR = ROOT / "var" / "bench-sqlite"
 SQLITE_FILE = SQLITE_DIR / "fangkong.sqlite3"
@@ -189,10 +191,7 @@ def throughput(backend: str, env: dict, seconds: float) -> dict:
         [
             GUNICORN,
             "fangkong.wsgi",
-            "-w",
-            "4",
-            "--threads",
-            "4",
+            *GUNICORN_ARGS,
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -203,7 +202,7 @@ def throughput(backend: str, env: dict, seconds: float) -> dict:
         stdout=gun_log,
         stderr=gun_log,
     )
-    out: dict = {}
+    out: dict = {"gunicorn": " ".join(GUNICORN_ARGS)}
     try:
         _wait_http(port)
         _api_clients(port, setup, 2, offset=50_000)  # warm-up: imports, pinyin tables, keys
