@@ -50,8 +50,9 @@ CLIENTS = 16
 BATCH_SIZES = (50, 500)
 BATCH_CLIENTS = 4  # phones syncing at the same moment
 SEARCH_REPS = 10
-# Worker model of the measured server; BENCH_GUNICORN="-w 3" compares another on one machine.
-GUNICORN_ARGS = os.environ.get("BENCH_GUNICORN", "-w 4 --threads 4").split()
+# Worker model of the measured server; BENCH_GUNICORN="-w 4 --threads 4" compares another.
+# Three sync workers on 2 cores: measured against 4x4 threads and 4 sync workers (bench/README).
+GUNICORN_ARGS = os.environ.get("BENCH_GUNICORN", "-w 3").split()
 PAGE_REPS = 30
 SQLITE_DIR = ROOT / "var" / "bench-sqlite"
 SQLITE_FILE = SQLITE_DIR / "fangkong.sqlite3"
