@@ -109,9 +109,7 @@ class ScopedListView(LoginRequiredMixin, View):
             "current_ordering": request.GET.get("ordering", ""),
             # On a phone the filters beyond the search box fold away unless one is in use.
             "filters_open": bool(filterset.form.errors)
-            or any(
-                request.GET.get(name) for name in filterset.form.fields if name != SEARCH_FIELD
-            ),
+            or any(request.GET.get(name) for name in filterset.form.fields if name != SEARCH_FIELD),
             "search_field": SEARCH_FIELD,
             **self.extra_context(),
         }
