@@ -3,6 +3,7 @@ import re
 import django_filters
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.crypto import last4_index
 from fangkong.core.filtersets import ScopedFilterSet
@@ -83,7 +84,11 @@ class PersonFilterSet(ScopedFilterSet):
     )
     ordering = django_filters.OrderingFilter(
         fields=(("name_pinyin", "name"), ("birth_date", "birth_date"), ("created_at", "created")),
-        field_labels={"name": _("Name"), "birth_date": _("Date of birth"), "created": _("Created")},
+        field_labels={
+            "name": pgettext_lazy("person", "Name"),
+            "birth_date": _("Date of birth"),
+            "created": _("Created"),
+        },
         label=_("Sort by"),
     )
 
