@@ -83,7 +83,15 @@ class PersonFilterSet(ScopedFilterSet):
     )
     ordering = django_filters.OrderingFilter(
         fields=(("name_pinyin", "name"), ("birth_date", "birth_date"), ("created_at", "created")),
-        field_labels={"name": _("Name"), "birth_date": _("Date of birth"), "created": _("Created")},
+        # Both directions labelled: django-filter's own "%s (descending)" has no Chinese.
+        field_labels={
+            "name": _("Name (A→Z)"),
+            "-name": _("Name (Z→A)"),
+            "birth_date": _("Date of birth, oldest first"),
+            "-birth_date": _("Date of birth, youngest first"),
+            "created": _("Created, oldest first"),
+            "-created": _("Created, newest first"),
+        },
         label=_("Sort by"),
     )
 
