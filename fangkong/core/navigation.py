@@ -40,6 +40,13 @@ NAV: tuple[NavGroup, ...] = (
                 _("Households"), "places:household_list", "house-door", "places.view_household"
             ),
             NavItem(_("Persons"), "people:person_list", "people", "people.view_person"),
+            # Registering someone whose ID another area holds ends in a transfer request.
+            NavItem(
+                _("Transfer requests"),
+                "people:transfer_list",
+                "arrow-left-right",
+                "people.add_person",
+            ),
         ),
     ),
     NavGroup(
@@ -108,6 +115,7 @@ NAV: tuple[NavGroup, ...] = (
         ),
     ),
 )
+
 
 @dataclass(frozen=True)
 class MenuGroup:

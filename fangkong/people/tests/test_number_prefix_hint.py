@@ -15,9 +15,7 @@ PREFIXES = ["430971", "43097", "4309711990", "1380013", "43097119900101123"]
 def test_search_page_explains_a_number_prefix(login, grid_worker, person_in, query):
     client = login(grid_worker)
     with translation.override("en"):
-        page = client.post(
-            reverse("people:person_search"), {"q": query}, HTTP_ACCEPT_LANGUAGE="en"
-        )
+        page = client.post(reverse("people:person_search"), {"q": query}, HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200 and page.context["results"] is None
     assert HINT in " ".join(page.context["form"].errors["q"])
     assert HINT in page.content.decode()
