@@ -44,10 +44,10 @@ def test_top_bar_search_and_household_choice_on_a_phone(phone, live_server, comm
 
     phone.goto(f"{live_server.url}/people/")
     assert_fits_the_phone(phone)
+    # On a phone the filters other than the search box are folded behind "More filters".
     search = phone.locator("#id_household")
-    # On a phone the filters beyond the search box are folded until asked for.
     assert not search.is_visible()
-    phone.locator("[data-bs-target='#fk-more-filters']").tap()
+    phone.locator("button[data-bs-target='#fk-more-filters']").tap()
     search.wait_for(state="visible")
     search.tap()
     search.fill("东湖村一组1")
