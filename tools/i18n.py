@@ -63,12 +63,19 @@ def derive_traditional() -> None:
     by_id = {(e.msgctxt, e.msgid): e for e in simplified}
     for entry in traditional:
         source = by_id.get((entry.msgctxt, entry.msgid))
-        if source is None or "manual" in (entry.comment or ""):
+        # "# manual" is a translator comment (tcomment): makemessages keeps it, whereas the
+        # extracted "#." comments are rewritten from the source on every run.
+        if source is None or "manual" in f"{entry.tcomment or ''} {entry.comment or ''}":
             continue
         entry.msgstr = convert(source.msgstr) if source.msgstr else ""
         if source.msgstr_plural:
             entry.msgstr_plural = {k: convert(v) for k, v in source.msgstr_plural.items()}
-        if "fuzzy" in entry.flags:
+        # A fuzzy Simplified guess (msgmerge's nearest old string) stays fuzzy here too, so it
+        # is left out of the compiled Traditional catalog until someone has checked it.
+        if "fuzzy" in source.flags:
+            if "fuzzy" not in entry.flags:
+                entry.flags.append("fuzzy")
+        elif "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
     traditional.metadata["Language"] = "zh_Hant"
     traditional.save()

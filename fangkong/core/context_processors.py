@@ -1,4 +1,4 @@
-from fangkong.core.navigation import ADMIN_NAV, NAV
+from fangkong.core.navigation import ADMIN_NAV, menu_for
 
 
 def navigation(request):
@@ -10,7 +10,6 @@ def navigation(request):
         return item.url_name and (item.perm is None or user.has_perm(item.perm))
 
     return {
-        "nav_groups": NAV,
-        "nav_allowed": {item.url_name for group in NAV for item in group.items if allowed(item)},
+        **menu_for(allowed),
         "admin_nav": [item for item in ADMIN_NAV if allowed(item)],
     }

@@ -32,7 +32,8 @@ class ScopedFilterSet(django_filters.FilterSet):
 
 def _date_range(field_name: str) -> tuple[django_filters.DateFilter, django_filters.DateFilter]:
     """A 'from' and 'to' date pair on a timestamp, both days inclusive in local time."""
-    widget = forms.DateInput(attrs={"type": "date"})
+    # ISO always: <input type=date> cannot show the zh locale's 2026/01/05.
+    widget = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     return (
         django_filters.DateFilter(
             field_name=field_name, lookup_expr="date__gte", label=_("From"), widget=widget

@@ -1,7 +1,9 @@
 """The menu, grouped by the article's five pillars (早 嚴 廣 實 全) plus reports.
 
 An entry with a URL name is a built module; an entry without one is shown greyed as
-"not yet available" — never a fake screen.
+"not yet available" — never a fake screen. A group none of whose items the user can open (all
+unbuilt, or not theirs) would only fill a phone's menu with grey: ``menu_for`` marks it, and the
+menu hides it below 768 px behind one line naming what is coming (desktops keep it greyed).
 """
 
 from dataclasses import dataclass
@@ -38,6 +40,13 @@ NAV: tuple[NavGroup, ...] = (
                 _("Households"), "places:household_list", "house-door", "places.view_household"
             ),
             NavItem(_("Persons"), "people:person_list", "people", "people.view_person"),
+            # Registering someone whose ID another area holds ends in a transfer request.
+            NavItem(
+                _("Transfer requests"),
+                "people:transfer_list",
+                "arrow-left-right",
+                "people.add_person",
+            ),
         ),
     ),
     NavGroup(
@@ -106,6 +115,35 @@ NAV: tuple[NavGroup, ...] = (
         ),
     ),
 )
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    """A group as one user sees it: ``open_items`` are the entries they can follow."""
+
+    group: NavGroup
+    open_items: frozenset[str]
+
+    @property
+    def available(self) -> bool:
+        return bool(self.open_items)
+
+    def __getattr__(self, name):
+        return getattr(self.group, name)
+
+
+def menu_for(allowed) -> dict:
+    """The menu's context for a user, given ``allowed(item) -> bool`` (built and permitted)."""
+    groups = [
+        MenuGroup(group, frozenset(item.url_name for item in group.items if allowed(item)))
+        for group in NAV
+    ]
+    return {
+        "nav_groups": groups,
+        "nav_allowed": {name for g in groups for name in g.open_items},
+        "nav_coming": [g for g in groups if not g.available],
+    }
+
 
 ADMIN_NAV = (
     NavItem(_("Users and role grants"), "core:user_list", "person-gear", "core.grant_role"),

@@ -15,6 +15,19 @@ from fangkong.places.models import Area, Household
 _DIGITS_OR_X = re.compile(r"^\d{3}[\dXx]$|^\d{4}$")
 _LONG_NUMBER = re.compile(r"\d{7,}")
 _VOWELS = frozenset("aeiouv")
+# 5 to 18 digits (an ID may end in X), once spaces and hyphens are dropped.
+_NUMBER = re.compile(r"^\d{4,17}[\dXx]$")
+NUMBER_PREFIX_HINT = _(
+    "Type the last four digits, or the whole 18-character ID number / 11-digit mobile number; "
+    "a prefix such as 430971 is not searched (it would list a whole district)."
+)
+
+
+def _is_full_number(compact: str) -> bool:
+    """An 11-digit mobile, a 15-digit (old) or 18-character ID number."""
+    return (len(compact) in (11, 15) and compact.isdigit()) or (
+        len(compact) == 18 and compact[:-1].isdigit()
+    )
 
 
 def search_q(queryset, value: str):
@@ -26,6 +39,12 @@ def search_q(queryset, value: str):
     value = value.strip()
     if not value:
         return queryset
+    compact = re.sub(r"[\s-]", "", value)
+    if _NUMBER.match(compact) and not _is_full_number(compact):
+        # A part of a number other than its last four (an ID's area prefix, a birth date)
+        # would match a whole district, and there is no index for it: say so, rather than
+        # answer "nothing found".
+        raise ValidationError(NUMBER_PREFIX_HINT, code="number_prefix")
     if _LONG_NUMBER.search(value):
         raise ValidationError(_("Search by a full ID or phone number with the search box."))
     # Matches come newest first. Registration order is unrelated to names, so the database can
@@ -83,7 +102,15 @@ class PersonFilterSet(ScopedFilterSet):
     )
     ordering = django_filters.OrderingFilter(
         fields=(("name_pinyin", "name"), ("birth_date", "birth_date"), ("created_at", "created")),
-        field_labels={"name": _("Name"), "birth_date": _("Date of birth"), "created": _("Created")},
+        # Both directions labelled: django-filter's own "%s (descending)" has no Chinese.
+        field_labels={
+            "name": _("Name (A→Z)"),
+            "-name": _("Name (Z→A)"),
+            "birth_date": _("Date of birth, oldest first"),
+            "-birth_date": _("Date of birth, youngest first"),
+            "created": _("Created, oldest first"),
+            "-created": _("Created, newest first"),
+        },
         label=_("Sort by"),
     )
 

@@ -15,17 +15,21 @@ from fangkong.people.models import Person, Tag
 from fangkong.places.models import Area
 
 
-def _create(*, actor, data: dict) -> Person:
+# ``ip``: the kit's views and API pass the client's address (core.kit.ip_kwargs), which the
+# access log of duplicate-ID hits records.
+def _create(*, actor, data: dict, ip: str | None = None) -> Person:
     data = dict(data)
     tags = data.pop("tags", None)
-    return services.person_create(actor=actor, data=data, tags=tags)
+    return services.person_create(actor=actor, data=data, tags=tags, ip=ip)
 
 
-def _update(*, actor, obj: Person, expected_version: int | None, data: dict) -> Person:
+def _update(
+    *, actor, obj: Person, expected_version: int | None, data: dict, ip: str | None = None
+) -> Person:
     data = dict(data)
     tags = data.pop("tags", None)
     return services.person_update(
-        actor=actor, person=obj, expected_version=expected_version, data=data, tags=tags
+        actor=actor, person=obj, expected_version=expected_version, data=data, tags=tags, ip=ip
     )
 
 
@@ -35,10 +39,12 @@ def _delete(*, actor, obj: Person, reason: str, expected_version: int | None) ->
     )
 
 
-def _check(*, actor, data: dict, exclude_pk: int | None = None, unique: bool = True) -> dict:
+def _check(
+    *, actor, data: dict, exclude_pk: int | None = None, unique: bool = True, ip: str | None = None
+) -> dict:
     data = {k: v for k, v in data.items() if k != "tags"}
     return services.person_check(
-        data=data, exclude_pk=exclude_pk, actor=actor, check_duplicates=unique
+        data=data, exclude_pk=exclude_pk, actor=actor, check_duplicates=unique, ip=ip
     )
 
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.fields import EncryptedTextField
 from fangkong.core.models import ScopedModel
@@ -51,7 +52,9 @@ class Person(SensitiveFieldsMixin, ScopedModel):
     }
 
     name = models.CharField(
-        _("name"), max_length=NAME_MAX_LENGTH, validators=[validate_person_name]
+        pgettext_lazy("person", "name"),
+        max_length=NAME_MAX_LENGTH,
+        validators=[validate_person_name],
     )
     name_pinyin = models.CharField(max_length=NAME_MAX_LENGTH * 6, editable=False, db_index=True)
     name_initials = models.CharField(max_length=NAME_MAX_LENGTH, editable=False)

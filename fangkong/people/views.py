@@ -99,6 +99,14 @@ class PersonCreateView(_WarnRegion, AreaCrumbs, kit.KitCreateView):
     """Register a person; from a household's page ("add member") the household, its grid and
     address are filled in and the user returns to the household."""
 
+    template_name = "people/person_form.html"
+
+    def context(self, form, obj, **extra):
+        # "Already registered elsewhere" (services._duplicate_error): link the transfer request.
+        if form.is_bound and form.has_error("id_number", "duplicate_elsewhere"):
+            extra.setdefault("transfer_url", reverse("people:transfer_new"))
+        return super().context(form, obj, **extra)
+
     def get_title(self, obj):
         return _("Register a person")
 

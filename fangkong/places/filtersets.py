@@ -17,7 +17,15 @@ class AreaFilterSet(ScopedFilterSet):
     )
     ordering = django_filters.OrderingFilter(
         fields=(("path", "path"), ("name", "name"), ("code", "code")),
-        field_labels={"path": _("Tree order"), "name": _("Name"), "code": _("Code")},
+        # Both directions labelled: django-filter's own "%s (descending)" has no Chinese.
+        field_labels={
+            "path": _("Tree order"),
+            "-path": _("Tree order, reversed"),
+            "name": _("Name (A→Z)"),
+            "-name": _("Name (Z→A)"),
+            "code": _("Code (0→9)"),
+            "-code": _("Code (9→0)"),
+        },
         label=_("Sort by"),
     )
 
@@ -41,9 +49,12 @@ class HouseholdFilterSet(ScopedFilterSet):
     ordering = django_filters.OrderingFilter(
         fields=(("number", "number"), ("address", "address"), ("created_at", "created")),
         field_labels={
-            "number": _("Household number"),
-            "address": _("Address"),
-            "created": _("Created"),
+            "number": _("Household number (0→9)"),
+            "-number": _("Household number (9→0)"),
+            "address": _("Address (A→Z)"),
+            "-address": _("Address (Z→A)"),
+            "created": _("Created, oldest first"),
+            "-created": _("Created, newest first"),
         },
         label=_("Sort by"),
     )

@@ -58,13 +58,14 @@ def stale_conflict_context(
 
 def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
     """Put a service's ``ValidationError`` beside the right field (or on top if none fits)."""
+    # The errors themselves, not their messages: their codes stay for has_error(field, code).
     if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
+        for name, errors in exc.error_dict.items():
             target = name if name in form.fields else None
             for error in errors:
                 form.add_error(target, error)
     else:
-        for error in exc.messages:
+        for error in exc.error_list:
             form.add_error(None, error)
 
 

@@ -30,6 +30,10 @@ from fangkong.core.signals import log_denied
 # --------------------------------------------------------------------------- lists
 
 
+# The free-text filter every list puts first; on a phone it stays visible, the rest fold away.
+SEARCH_FIELD = "q"
+
+
 class ScopedListView(LoginRequiredMixin, View):
     """A list of scoped records: filter, sort, paginate, export the filtered list.
 
@@ -103,6 +107,10 @@ class ScopedListView(LoginRequiredMixin, View):
             "export_filters": filter_labels(filterset) if self.exporter else [],
             "ordering_choices": _ordering_choices(filterset),
             "current_ordering": request.GET.get("ordering", ""),
+            # On a phone the filters beyond the search box fold away unless one is in use.
+            "filters_open": bool(filterset.form.errors)
+            or any(request.GET.get(name) for name in filterset.form.fields if name != SEARCH_FIELD),
+            "search_field": SEARCH_FIELD,
             **self.extra_context(),
         }
         template = "core/generic/list_results.html" if is_htmx(request) else self.template_name

@@ -74,6 +74,19 @@ class ModelKit:
         return f"{meta.app_label}.{action}_{meta.model_name}"
 
 
+def ip_kwargs(callback: Callable | None, request) -> dict[str, Any]:
+    """``{"ip": ...}`` for a create/update/check callback that takes ``ip`` (the access log of
+    duplicate hits records where they came from), else nothing: modules need not take it."""
+    if callback is None or request is None:
+        return {}
+    import inspect
+
+    params = inspect.signature(callback).parameters
+    if "ip" not in params and not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return {}
+    return {"ip": request.META.get("REMOTE_ADDR") or None}
+
+
 def register(kit: ModelKit) -> ModelKit:
     """Declare a model's kit; a second declaration of the same model is a programming error."""
     if kit.key in _KITS and _KITS[kit.key] is not kit:

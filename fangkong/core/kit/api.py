@@ -56,7 +56,7 @@ from fangkong.core.api_schemas import (
 )
 from fangkong.core.fields import EncryptedTextField
 from fangkong.core.idempotency import IDEMPOTENCY_OPENAPI, idempotent
-from fangkong.core.kit import ModelKit
+from fangkong.core.kit import ModelKit, ip_kwargs
 
 # An encrypted value is an ID or phone number, or a short code: the input is refused past this.
 ENCRYPTED_MAX_LENGTH = 100
@@ -500,7 +500,7 @@ def kit_router(
         def create_view(request, payload: CreateIn):  # type: ignore[valid-type]
             data = api.to_data(request.auth, payload.model_dump(exclude_unset=True))
             with api_field_names(api.field_names):
-                obj = kit.create(actor=request.auth, data=data)
+                obj = kit.create(actor=request.auth, data=data, **ip_kwargs(kit.create, request))
             return Status(201, obj)
 
         router.post(
@@ -533,7 +533,13 @@ def kit_router(
             version = body.pop("version")
             data = api.to_data(request.auth, body)
             with api_field_names(api.field_names):
-                return kit.update(actor=request.auth, obj=obj, expected_version=version, data=data)
+                return kit.update(
+                    actor=request.auth,
+                    obj=obj,
+                    expected_version=version,
+                    data=data,
+                    **ip_kwargs(kit.update, request),
+                )
 
         router.patch(
             item,

@@ -44,7 +44,7 @@ from fangkong.core.generic import (
     soft_delete_page,
     with_masked,
 )
-from fangkong.core.kit import ModelKit
+from fangkong.core.kit import ModelKit, ip_kwargs
 from fangkong.core.kit.forms import KitForm, kit_form_class
 from fangkong.core.signals import log_denied
 
@@ -163,9 +163,12 @@ class KitFormView(KitMixin, View):
                 actor=self.request.user,
                 data=form.service_data(),
                 exclude_pk=obj.pk if obj is not None else None,
+                **ip_kwargs(self.kit.check, self.request),
             )
         except ValidationError as exc:
-            for name, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+            # The errors themselves, not their messages: their codes stay (has_error(code=…)).
+            by_field = exc.error_dict if hasattr(exc, "error_dict") else {"__all__": exc.error_list}
+            for name, errors in by_field.items():
                 if name in form.errors:
                     continue  # the form's own message for that field says it already
                 for error in errors:
@@ -221,7 +224,11 @@ class KitCreateView(KitFormView):
         return {}
 
     def write(self, form, obj):
-        saved = self.kit.create(actor=self.request.user, data=form.service_data())
+        saved = self.kit.create(
+            actor=self.request.user,
+            data=form.service_data(),
+            **ip_kwargs(self.kit.create, self.request),
+        )
         messages.success(self.request, _("%(what)s added.") % {"what": capfirst(str(saved))})
         return saved
 
@@ -248,6 +255,7 @@ class KitUpdateView(KitFormView):
             obj=obj,
             expected_version=form.cleaned_data.get("version"),
             data=form.service_data(),
+            **ip_kwargs(self.kit.update, self.request),
         )
         messages.success(self.request, _("Saved."))
         return saved

@@ -44,7 +44,11 @@ def test_top_bar_search_and_household_choice_on_a_phone(phone, live_server, comm
 
     phone.goto(f"{live_server.url}/people/")
     assert_fits_the_phone(phone)
+    # On a phone the filters other than the search box are folded behind "More filters".
     search = phone.locator("#id_household")
+    assert not search.is_visible()
+    phone.locator("button[data-bs-target='#fk-more-filters']").tap()
+    search.wait_for(state="visible")
     search.tap()
     search.fill("东湖村一组1")
     option = phone.locator(".fk-choice-option", has_text="东湖村一组1号")

@@ -66,7 +66,9 @@ def test_export_after_htmx_filter_carries_the_filters_and_the_job_shows_them(
     rows = _rows(_download(client, job))
     assert sorted(r[0] for r in rows[1:]) == ["张三", "张四"]  # not the whole district
     with translation.override("en"):
-        page = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
+        page = client.get(
+            reverse("core:job_detail", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
     assert "Filters used for this export" in page
     assert re.search(r"<dd[^>]*>张</dd>", page)
 
@@ -147,7 +149,11 @@ def test_failed_job_tells_its_owner_what_happened(login, grid_worker, run_jobs):
     (job,) = run_jobs()
     assert job.status == "failed" and job.message
     with translation.override("en"):
-        page = login(grid_worker).get(reverse("core:job_detail", args=[job.pk])).content.decode()
+        page = (
+            login(grid_worker)
+            .get(reverse("core:job_detail", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="en")
+            .content.decode()
+        )
     assert "internal error; nothing was written" in page
     assert "/var/secret" not in page
 
@@ -220,7 +226,9 @@ def test_job_files_are_private_sealed_and_expire(
     call_command("purge_job_files", verbosity=0)
     assert not path.exists()
     with translation.override("en"):
-        page = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
+        page = client.get(
+            reverse("core:job_detail", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
     assert "has expired" in page
     assert client.get(reverse("core:job_download", args=[job.pk])).status_code == 404
 
@@ -310,7 +318,9 @@ def test_stale_running_job_is_marked_failed_when_listed_and_can_be_retried(
     client = login(grid_worker)
     with translation.override("en"):
         client.get(reverse("core:job_list"))
-        page = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
+        page = client.get(
+            reverse("core:job_detail", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
     job.refresh_from_db()
     assert job.status == "failed" and "worker running this job stopped" in page
     assert reverse("core:job_retry", args=[job.pk]) in page

@@ -123,3 +123,35 @@ def test_admin_site_is_for_superusers_only(client, sysadmin):
     response = client.get("/django-admin/")
     assert response.status_code == 302
     assert "login" in response["Location"]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "zh-hant", "en"])
+@pytest.mark.parametrize("url", ["core:accesslog_list", "core:securityevent_list"])
+def test_date_filters_keep_an_iso_date(client, readonly, db, language, url):
+    # <input type=date> shows only YYYY-MM-DD: a localised 2026/01/05 left the box blank.
+    client.force_login(readonly)
+    page = client.get(
+        reverse(url),
+        {"date_from": "2026-01-05", "date_to": "2026-01-31"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    ).content.decode()
+    assert 'type="date"' in page
+    assert 'value="2026-01-05"' in page and 'value="2026-01-31"' in page
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "zh-hant", "en"])
+def test_date_filter_widgets_format_dates_as_iso(language):
+    # A date value (an initial, a default range) is shown as the locale's 2026/01/05 by a plain
+    # DateInput, which <input type=date> cannot show: the box looked empty.
+    from datetime import date
+
+    from django.utils import translation
+
+    from fangkong.core.filtersets import AccessLogFilterSet, SecurityEventFilterSet
+
+    for filterset in (AccessLogFilterSet, SecurityEventFilterSet):
+        for name in ("date_from", "date_to"):
+            widget = filterset.base_filters[name].field.widget
+            with translation.override(language):
+                html = widget.render(name, date(2026, 1, 5))
+            assert 'type="date"' in html and 'value="2026-01-05"' in html, (filterset, html)

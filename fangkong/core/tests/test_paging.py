@@ -56,7 +56,9 @@ def test_web_list_says_n_plus_records_with_a_bounded_count(
     monkeypatch.setattr(paging, "LIST_COUNT_CAP", 10)
     client.force_login(commander)
     with translation.override("en"), CaptureQueriesContext(connection) as captured:
-        response = client.get(reverse("places:household_list"), {"q": "号"})
+        response = client.get(
+            reverse("places:household_list"), {"q": "号"}, HTTP_ACCEPT_LANGUAGE="en"
+        )
     assert response.status_code == 200
     assert_counts_bounded(captured)
     page = response.context["page_obj"]

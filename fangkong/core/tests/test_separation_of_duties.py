@@ -115,7 +115,7 @@ def test_approvals_page_and_grant_list(client, world, sysadmin, secadmin, newcom
     grant = _commander_grant(sysadmin, newcomer, world)
     client.force_login(sysadmin)
     detail = client.get(reverse("core:user_detail", args=[newcomer.pk])).content.decode()
-    assert "waiting for approval" in detail or "等待" in detail
+    assert "waiting for approval" in detail or "待审批" in detail
     assert client.get(reverse("core:grant_approvals")).status_code == 403
     # The requester cannot approve through the page either.
     assert client.post(reverse("core:grant_approve", args=[grant.pk])).status_code == 403

@@ -73,7 +73,12 @@ def test_api_refuses_them_with_a_field_message(client, commander, world):
         ({"name": "王五", "area_id": world.grid.pk, "relation": "\x1b[31m"}, "relation"),
         ({"name": "王\n五", "area_id": world.grid.pk}, "name"),  # one-line field: the model says
     ]:
-        response = client.post("/api/v1/persons", json.dumps(body), content_type="application/json")
+        response = client.post(
+            "/api/v1/persons",
+            json.dumps(body),
+            content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
         assert response.status_code == 422, body
         message = " ".join(response.json()["errors"][field])
         assert "control character" in message or "line break" in message, message

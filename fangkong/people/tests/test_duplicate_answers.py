@@ -56,7 +56,12 @@ def test_in_scope_clash_names_the_person_and_record(world, grid_worker, person_i
 def test_api_out_of_scope_answer_reveals_nothing(client, outsider, world, person_in):
     client.force_login(outsider)
     body = {"name": "某人", "id_number": person_in.id_number, "area_id": world.other_grid.pk}
-    response = client.post("/api/v1/persons", json.dumps(body), content_type="application/json")
+    response = client.post(
+        "/api/v1/persons",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code == 422
     raw = response.content.decode()
     assert "registered elsewhere" in raw
@@ -127,7 +132,7 @@ def test_transfer_request_and_acceptance_moves_the_person(
     # Someone outside the owning area cannot answer; refusing needs a reason.
     with pytest.raises(PermissionDenied):
         transfer_decide(actor=outsider, transfer=transfer, accept=True)
-    with pytest.raises(ValidationError, match="why"):
+    with pytest.raises(ValidationError, match="why|理由"):
         transfer_decide(actor=grid_worker, transfer=transfer, accept=False)
     done = transfer_decide(actor=grid_worker, transfer=transfer, accept=True, note="同意")
     assert (done.status, done.decided_by) == (TransferRequest.Status.ACCEPTED, grid_worker)
@@ -135,7 +140,7 @@ def test_transfer_request_and_acceptance_moves_the_person(
     assert person_in.area == world.other_grid and person_in.household == world.other_household
     assert person_in.history.first().history_user == grid_worker
     assert Person.objects.restrict(outsider, "view").filter(pk=person_in.pk).exists()
-    with pytest.raises(ValidationError, match="already answered"):
+    with pytest.raises(ValidationError, match="already answered|已处理"):
         transfer_decide(actor=grid_worker, transfer=transfer, accept=False, note="反悔")
 
 

@@ -38,7 +38,7 @@ def test_template_downloads(login, grid_worker):
     response = login(grid_worker).get(reverse("people:person_import"), {"template": 1})
     assert response.status_code == 200
     headers = [c.value for c in load_workbook(io.BytesIO(response.content)).active[1]]
-    assert headers[0] == "名称*" and "区域*" in headers and "身份证号" in headers
+    assert headers[0] == "姓名*" and "区域*" in headers and "身份证号" in headers
 
 
 def test_good_file_imports_all_rows(login, grid_worker, world, run_jobs):

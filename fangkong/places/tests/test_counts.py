@@ -200,7 +200,7 @@ def test_home_and_browser_say_as_of_when(client, world, commander, person_in):
     stamp = AreaCount.objects.latest("updated_at").updated_at
     with translation.override("en"):
         for url in (reverse("home"), reverse("places:area_detail", args=[world.district.pk])):
-            response = client.get(url)
+            response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
             assert response.context["counts_as_of"] == stamp
             assert "Figures as of" in response.content.decode()
 
