@@ -8,7 +8,7 @@ VENDOR := fangkong/static/vendor
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test test-suite setup venv static migrate demo system-deps lint format bench messages clean
+.PHONY: run test test-suite screenshots setup venv static migrate demo system-deps lint format bench messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,10 @@ test-suite:
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+# Refresh the user guide's screenshots (docs/img/) from the browser tests.
+screenshots: setup system-deps
+	FANGKONG_SCREENSHOT_DIR=$(CURDIR)/docs/img $(VENV)/bin/pytest -q -m browser fangkong/core/tests/test_browser.py
 
 lint: venv
 	$(VENV)/bin/ruff check .

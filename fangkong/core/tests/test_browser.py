@@ -1,7 +1,8 @@
 """Browser tests on Debian's Chromium (Playwright, no downloaded browser).
 
-They walk the field worker's main flow on a phone-sized screen and save the screenshots that the
-user guide shows (docs/img/). Look at them after a change: a page that looks broken is broken.
+They walk the field worker's main flow on a phone-sized screen and save screenshots. Look at them
+after a change: a page that looks broken is broken. They go to var/screenshots/ so that a test run
+leaves the tree clean; `make screenshots` writes them into docs/img/, which the user guide shows.
 """
 
 import os
@@ -14,7 +15,9 @@ from fangkong.core.models import Role, RoleGrant, User
 from fangkong.people.models import Person
 
 CHROMIUM = "/usr/bin/chromium"
-DOCS_IMG = Path(__file__).resolve().parents[3] / "docs" / "img"
+ROOT = Path(__file__).resolve().parents[3]
+DOCS_IMG = Path(os.environ.get("FANGKONG_SCREENSHOT_DIR") or ROOT / "var" / "screenshots")
+DOCS_IMG.mkdir(parents=True, exist_ok=True)
 PASSWORD = "Fk-browser-2020"
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes around
