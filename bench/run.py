@@ -50,6 +50,9 @@ CLIENTS = 16
 BATCH_SIZES = (50, 500)
 BATCH_CLIENTS = 4  # phones syncing at the same moment
 SEARCH_REPS = 10
+# Worker model of the measured server; BENCH_GUNICORN="-w 4 --threads 4" compares another.
+# Three sync workers on 2 cores: measured against 4x4 threads and 4 sync workers (bench/README).
+GUNICORN_ARGS = os.environ.get("BENCH_GUNICORN", "-w 3").split()
 PAGE_REPS = 30
 SQLITE_DIR = ROOT / "var" / "bench-sqlite"
 SQLITE_FILE = SQLITE_DIR / "fangkong.sqlite3"
@@ -189,10 +192,7 @@ def throughput(backend: str, env: dict, seconds: float) -> dict:
         [
             GUNICORN,
             "fangkong.wsgi",
-            "-w",
-            "4",
-            "--threads",
-            "4",
+            *GUNICORN_ARGS,
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -203,7 +203,7 @@ def throughput(backend: str, env: dict, seconds: float) -> dict:
         stdout=gun_log,
         stderr=gun_log,
     )
-    out: dict = {}
+    out: dict = {"gunicorn": " ".join(GUNICORN_ARGS)}
     try:
         _wait_http(port)
         _api_clients(port, setup, 2, offset=50_000)  # warm-up: imports, pinyin tables, keys
@@ -505,14 +505,16 @@ VALUES (1, now(), now(), :grid, '', '测试甲', 'ceshijia', 'csj',
 _PG_BATCH_INSERT = r"""
 \set grid random(:grid_lo, :grid_hi)
 INSERT INTO people_person (version, created_at, updated_at, area_id, deleted_reason, name,
-  name_pinyin, name_initials, id_number, id_number_bidx, id_suffix, id_region_unknown,
-  birth_date, sex, phone, phone_bidx, phone_suffix, relation, current_address,
+  name_pinyin, name_initials, id_number, id_number_bidx, id_last4_bidx, id_region_unknown,
+  birth_date, sex, phone, phone_bidx, phone_last4_bidx, relation, current_address,
   registered_residence, is_resident)
 SELECT 1, now(), now(), :grid, '', '测试乙', 'ceshiyi', 'csy',
   decode(md5(random()::text) || md5(random()::text) || substr(md5(random()::text), 1, 34), 'hex'),
-  md5(random()::text) || md5(random()::text), '1234', false, '2021-01-01', 'M',
+  md5(random()::text) || md5(random()::text), md5(random()::text) || md5(random()::text),
+  false, '2021-01-01', 'M',
   decode(md5(random()::text) || md5(random()::text) || substr(md5(random()::text), 1, 20), 'hex'),
-  md5(random()::text) || md5(random()::text), '5678', '', '', '', true
+  md5(random()::text) || md5(random()::text), md5(random()::text) || md5(random()::text),
+  '', '', '', true
 FROM generate_series(1, :rows);
 """
 

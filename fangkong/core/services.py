@@ -6,6 +6,7 @@ write that the record still lies inside the writer's jurisdiction (NetBox's Obje
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -88,15 +89,17 @@ def _loaded_relations(obj: models.Model) -> list[str]:
     ]
 
 
-def _full_clean(obj: models.Model) -> None:
+def _full_clean(obj: models.Model, checked: Iterable[str] = ()) -> None:
     """``full_clean()`` without the existence query of foreign keys given as loaded records;
-    uniqueness and constraints are still checked on every field."""
+    uniqueness and constraints are still checked on every field but ``checked`` (fields whose
+    uniqueness the caller has checked itself, and the database enforces)."""
     errors: dict = {}
+    checked = set(checked)
     for step in (
         lambda: obj.clean_fields(exclude=_loaded_relations(obj)),
         obj.clean,
-        obj.validate_unique,
-        obj.validate_constraints,
+        lambda: obj.validate_unique(exclude=checked),
+        lambda: obj.validate_constraints(exclude=checked),
     ):
         try:
             step()
@@ -125,15 +128,26 @@ def _known_many(obj: models.Model, m2m: dict[str, Any]) -> None:
         obj._prefetched_objects_cache[field.name] = qs
 
 
-def create_record(model: type[M], *, actor, m2m: dict[str, Any] | None = None, **fields) -> M:
+def create_record(
+    model: type[M],
+    *,
+    actor,
+    m2m: dict[str, Any] | None = None,
+    unique_checked: Iterable[str] = (),
+    **fields,
+) -> M:
     """Validate and insert a record, then confirm the actor may hold it where it landed.
+
+    ``unique_checked`` names fields whose uniqueness the caller has checked itself and the
+    database enforces (the caller turns its ``IntegrityError`` into the same answer): their
+    unique and constraint checks are not run again here.
 
     Validation and the scope check run before anything is written, from what is in memory, so
     the insert needs no savepoint of its own (the caller's transaction holds it) and nothing is
     read back. Only a record whose scope cannot be told in memory is re-checked after the
     insert, inside a savepoint."""
     obj = model(**fields)
-    _full_clean(obj)
+    _full_clean(obj, unique_checked)
     allowed = _covers_in_memory(actor, "add", obj)
     if allowed is False:
         raise _out_of_scope()

@@ -247,7 +247,15 @@ def person_create(
     number = fields.get("id_number", "")
     check_id_number_free(actor=actor, number=number, ip=ip)
     return _write_unique(
-        lambda: create_record(Person, actor=actor, m2m={"tags": tags} if tags else None, **fields),
+        # The ID number was checked just above (logged, rate-limited) and the unique index
+        # catches a race (_write_unique): the model's constraint check would repeat the query.
+        lambda: create_record(
+            Person,
+            actor=actor,
+            m2m={"tags": tags} if tags else None,
+            unique_checked={"id_number_bidx"},
+            **fields,
+        ),
         actor=actor,
         number=number,
         exclude_pk=None,

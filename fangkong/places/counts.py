@@ -127,18 +127,48 @@ def adjust(model: type[models.Model], deltas: dict[int, int]) -> None:
     """Add ``deltas`` (area id -> change) to the kept counts of ``model``, in the caller's
     transaction. For writers that bypass ``save()`` (bulk inserts of field records).
 
-    Areas are touched in id order so that two moves in opposite directions cannot deadlock.
-    An area without a row yet gets one holding its exact count (this write included).
+    Rows are locked in area id order (one ``SELECT ... FOR UPDATE``), so that two writers
+    touching the same areas cannot deadlock, then changed by one ``UPDATE ... FROM (VALUES
+    ...)``: a batch spread over many grids costs two statements, not one per grid. An area
+    without a row yet gets one holding its exact count (this write included).
     """
     kind = kind_of(model)
     table, AreaCount = _table()
     now = timezone.now()
-    for area_id in sorted(a for a, d in deltas.items() if d and a is not None):
-        delta = deltas[area_id]
+    changes = sorted((a, d) for a, d in deltas.items() if d and a is not None)
+    if not changes:
+        return
+    if len(changes) == 1:  # a single save: one UPDATE, as before
+        area_id, delta = changes[0]
         updated = AreaCount.objects.filter(area_id=area_id, kind=kind).update(
             n=F("n") + delta, updated_at=now
         )
         if not updated:
+            _insert_exact(model, kind, area_id, delta, now)
+        return
+    present = set(
+        AreaCount.objects.select_for_update()
+        .filter(kind=kind, area_id__in=[a for a, _d in changes])
+        .order_by("area_id")
+        .values_list("area_id", flat=True)
+    )
+    rows = [(a, d) for a, d in changes if a in present]
+    at = AreaCount._meta.get_field("updated_at").get_db_prep_save(now, connection)
+    step = 300  # SQLite's default limit is 999 variables per statement
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            values = ", ".join(["(%s, %s)"] * len(chunk))
+            # Only the table name and placeholders are joined in; the values are parameters.
+            # CAST: PostgreSQL types the VALUES list from its first row, as text otherwise.
+            sql = (
+                f"UPDATE {table} SET n = {table}.n + CAST(v.column2 AS integer), "  # noqa: S608
+                f"updated_at = %s FROM (VALUES {values}) AS v "
+                f"WHERE {table}.area_id = CAST(v.column1 AS integer) AND {table}.kind = %s"
+            )
+            cursor.execute(sql, [at, *(x for pair in chunk for x in pair), kind])
+    for area_id, delta in changes:
+        if area_id not in present:
             _insert_exact(model, kind, area_id, delta, now)
 
 

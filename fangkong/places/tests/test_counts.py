@@ -128,6 +128,31 @@ def test_first_write_in_an_area_without_a_row_counts_it_exactly(world, commander
     assert kept(Household)[world.grid2.pk] == 2
 
 
+def test_a_batch_over_many_areas_adjusts_them_in_two_statements(world, commander):
+    # A batch of field records spreads over a worker's grids: one UPDATE per grid made the
+    # kept counts the batch's slowest step. Areas with a row cost one locking SELECT and one
+    # UPDATE together; an area without a row yet is counted exactly (this write included).
+    grids = [world.grid, world.grid2, world.other_grid]
+    Person.objects.bulk_create(
+        [Person(name="甲", name_pinyin="jia", name_initials="j", area=g) for g in grids]
+    )
+    counts.refresh()
+    Person.objects.bulk_create(
+        [
+            Person(name="乙", name_pinyin="yi", name_initials="y", area=g)
+            for g in grids
+            for _ in range(2)
+        ]
+    )
+    AreaCount.objects.filter(area=world.other_grid).delete()  # its first write since
+    with CaptureQueriesContext(connection) as ctx:
+        counts.adjust(Person, {world.grid.pk: 2, world.grid2.pk: 2, world.other_grid.pk: 2})
+    assert kept(Person) == actual(Person) == {g.pk: 3 for g in grids}
+    sql = [q["sql"] for q in ctx.captured_queries]
+    # lock, update the two present rows, exact count and insert for the third
+    assert len(sql) == 4, "\n".join(sql)
+
+
 def test_moving_an_area_moves_its_totals(world, commander):
     new_person(commander, world.grid)
     # The village moves from one town to the other: the kept rows are per area, so the
