@@ -6,6 +6,7 @@ refuses anything else with a message that says why, and never trusts the file na
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import io
@@ -318,30 +319,48 @@ def write_workbook_to(
     memory stays flat however many rows there are. Bold header row (required columns marked *),
     frozen, with sane widths; every cell goes through ``excel_cell``."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(title)[:31] or "Sheet")
-    for i, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = column.width
-    sheet.freeze_panes = "A2"
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(
-            sheet, value=excel_cell(str(column.header) + ("*" if column.required else ""))
-        )
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        header.append(cell)
-    sheet.append(header)
-    count = 0
-    for row in rows:
-        sheet.append([excel_cell(v) for v in row])
-        count += 1
-    if notes:
-        info = workbook.create_sheet(_("Notes")[:31])
-        info.column_dimensions["A"].width = 100
-        for line in notes:
-            info.append([excel_cell(line)])
-    workbook.save(target)
+    try:
+        sheet = workbook.create_sheet(str(title)[:31] or "Sheet")
+        for i, column in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = column.width
+        sheet.freeze_panes = "A2"
+        header = []
+        for column in columns:
+            cell = WriteOnlyCell(
+                sheet, value=excel_cell(str(column.header) + ("*" if column.required else ""))
+            )
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDEBF7")
+            header.append(cell)
+        sheet.append(header)
+        count = 0
+        for row in rows:
+            sheet.append([excel_cell(v) for v in row])
+            count += 1
+        if notes:
+            info = workbook.create_sheet(_("Notes")[:31])
+            info.column_dimensions["A"].width = 100
+            for line in notes:
+                info.append([excel_cell(line)])
+        workbook.save(target)
+    except BaseException:
+        _discard_write_only(workbook)
+        raise
     return count
+
+
+def _discard_write_only(workbook: Workbook) -> None:
+    """Remove the temporary files a failed write-only workbook leaves behind: they hold the
+    rows written so far (personal data, perhaps unmasked) and would otherwise stay in the temp
+    directory until the long-running worker exits."""
+    for sheet in workbook.worksheets:
+        writer = getattr(sheet, "_writer", None)
+        if writer is None:
+            continue
+        with contextlib.suppress(Exception):
+            sheet.close()
+        with contextlib.suppress(Exception):
+            writer.cleanup()
 
 
 def write_workbook(

@@ -53,3 +53,33 @@ def test_gb18030_csv_from_chinese_excel():
     with translation.override("zh-hans"):
         table = read_table(data, "ledger.csv", COLUMNS)
     assert table.rows[0][1]["name"] == "欧阳娜娜"
+
+
+def test_a_failed_streamed_export_leaves_no_temporary_file(monkeypatch):
+    """Rows already written (personal data, perhaps unmasked) must not stay in the temp
+    directory of a long-running worker when an export fails half-way."""
+    import io
+    import os
+
+    from openpyxl.worksheet import _writer
+
+    from fangkong.core.xlsx import Column, write_workbook_to
+
+    def rows():
+        yield ["张三", "430971********123X"]
+        raise RuntimeError("the database went away")
+
+    created = []
+    make = _writer.create_temporary_file
+
+    def remember(*args, **kwargs):
+        created.append(make(*args, **kwargs))
+        return created[-1]
+
+    monkeypatch.setattr(_writer, "create_temporary_file", remember)
+    with pytest.raises(RuntimeError):
+        write_workbook_to(
+            io.BytesIO(), "t", [Column("name", "姓名"), Column("id", "身份证号")], rows()
+        )
+    assert created, "the write-only sheet wrote through a temporary file"
+    assert not [path for path in created if os.path.exists(path)]
