@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_safe
 
 from fangkong.core.filtersets import AccessLogFilterSet, SecurityEventFilterSet
 from fangkong.core.models import AccessLog, RoleGrant, SecurityEvent
-from fangkong.core.paging import capped_count
+from fangkong.core.paging import CappedPaginator
 from fangkong.core.scoping import covers_every_area, grant_paths, restrict
 from fangkong.core.views.common import (
     PAGE_SIZE,
@@ -58,19 +56,8 @@ def _local(dt) -> str:
 LOG_COUNT_CAP = 10_000
 
 
-class CappedPaginator(Paginator):
-    """A paginator whose count stops at ``LOG_COUNT_CAP`` (+1 to know there are more)."""
-
-    more = False
-
-    @cached_property
-    def count(self) -> int:
-        n, self.more = capped_count(self.object_list, LOG_COUNT_CAP)
-        return n
-
-
 def _capped_page(request: HttpRequest, queryset):
-    return CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return CappedPaginator(queryset, PAGE_SIZE, cap=LOG_COUNT_CAP).get_page(request.GET.get("page"))
 
 
 def accesslog_queryset(user):
