@@ -29,6 +29,7 @@ from django.db.models.signals import post_delete, post_init, post_save
 from django.utils import timezone
 
 from fangkong.core.scoping import area_prefix_q, covers_every_area, grant_paths, permission_name
+from fangkong.core.sql import update_from_values
 
 _UNKNOWN = object()
 _counted: dict[type[models.Model], str] | None = None
@@ -154,19 +155,15 @@ def adjust(model: type[models.Model], deltas: dict[int, int]) -> None:
     )
     rows = [(a, d) for a, d in changes if a in present]
     at = AreaCount._meta.get_field("updated_at").get_db_prep_save(now, connection)
-    step = 300  # SQLite's default limit is 999 variables per statement
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), step):
-            chunk = rows[start : start + step]
-            values = ", ".join(["(%s, %s)"] * len(chunk))
-            # Only the table name and placeholders are joined in; the values are parameters.
-            # CAST: PostgreSQL types the VALUES list from its first row, as text otherwise.
-            sql = (
-                f"UPDATE {table} SET n = {table}.n + CAST(v.column2 AS integer), "  # noqa: S608
-                f"updated_at = %s FROM (VALUES {values}) AS v "
-                f"WHERE {table}.area_id = CAST(v.column1 AS integer) AND {table}.kind = %s"
-            )
-            cursor.execute(sql, [at, *(x for pair in chunk for x in pair), kind])
+    update_from_values(
+        AreaCount,
+        rows=rows,
+        types=("integer", "integer"),
+        assignments="n = {t}.n + v.column2, updated_at = %s",
+        match="{t}.area_id = v.column1 AND {t}.kind = %s",
+        before=[at],
+        after=[kind],
+    )
     for area_id, delta in changes:
         if area_id not in present:
             _insert_exact(model, kind, area_id, delta, now)

@@ -42,7 +42,7 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, models, transaction
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
@@ -59,6 +59,7 @@ from fangkong.core.api_schemas import ERROR_RESPONSES, InputSchema
 from fangkong.core.models import BatchReceipt
 from fangkong.core.scoping import grant_paths, holds_anywhere
 from fangkong.core.services import scope_path_in_memory
+from fangkong.core.sql import update_from_values
 
 MAX_RECORDS = 500
 MAX_CLIENT_ID = 64
@@ -419,23 +420,15 @@ def _store(kit, actor, route: str, rows: list[_Row]) -> list[models.Model]:
 
 
 def _set_object_ids(pairs: list[tuple[int, int]]) -> None:
-    """Receipt id -> record id in one UPDATE ... FROM (VALUES ...), which PostgreSQL and SQLite
-    (3.33+) both read; ``bulk_update`` would build a CASE per row, the batch's slowest step."""
-    table = connection.ops.quote_name(BatchReceipt._meta.db_table)
-    step = 400  # SQLite's default limit is 999 variables per statement
-    with connection.cursor() as cursor:
-        for start in range(0, len(pairs), step):
-            chunk = pairs[start : start + step]
-            values = ", ".join(["(%s, %s)"] * len(chunk))
-            # Only the table name and placeholders are joined in; the ids travel as parameters.
-            sql = (
-                f"UPDATE {table} SET object_id = v.column2 FROM (VALUES {values}) AS v "  # noqa: S608
-                f"WHERE {table}.id = v.column1"
-            )
-            cursor.execute(
-                sql,
-                [value for pair in chunk for value in pair],
-            )
+    """Receipt id -> record id in one ``UPDATE ... FROM (VALUES ...)``; ``bulk_update`` would
+    build a CASE per row, the batch's slowest step."""
+    update_from_values(
+        BatchReceipt,
+        rows=pairs,
+        types=("bigint", "bigint"),
+        assignments="object_id = v.column2",
+        match="{t}.id = v.column1",
+    )
 
 
 def _store_one_by_one(model, actor, rows: list[_Row]) -> None:
