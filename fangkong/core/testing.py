@@ -98,3 +98,15 @@ def xlsx_bytes(headers, rows) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def postgresql_only(what: str):
+    """Skip a test of something only PostgreSQL has (real concurrent writers, its bulk insert
+    form, its DDL) on SQLite; the second pass of ``.ci/run`` runs it on PostgreSQL."""
+    import pytest
+    from django.db import connection
+
+    return pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason=f"{what}: runs in the PostgreSQL pass of .ci/run",
+    )

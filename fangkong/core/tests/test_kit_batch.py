@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from fangkong.core.models import BatchReceipt, SecurityEvent
-from fangkong.core.testing import make_id_number, make_phone
+from fangkong.core.testing import make_id_number, make_phone, postgresql_only
 from fangkong.people.models import Person, Tag
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +172,7 @@ def test_the_queries_do_not_grow_with_the_batch(client, grid_worker, world):
     assert len(small) <= 13, "\n".join(small)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's bulk insert form")
+@postgresql_only("PostgreSQL's one-statement bulk insert")
 def test_persons_and_their_history_go_in_as_one_unnest_insert_each(client, grid_worker, world):
     # The encrypted fields must not make PostgreSQL fall back to VALUES with a placeholder per
     # cell (psycopg parses such a statement anew for every batch: the batch's slowest step).

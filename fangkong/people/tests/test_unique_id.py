@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.utils import translation
 
-from fangkong.core.testing import build_world, make_id_number, make_user
+from fangkong.core.testing import build_world, make_id_number, make_user, postgresql_only
 from fangkong.people import services
 from fangkong.people.models import Person
 from fangkong.people.services import person_create, person_delete
@@ -44,7 +44,7 @@ def test_a_deleted_person_does_not_block_the_number(world, commander):
         person_create(actor=commander, data={"name": name, "area": world.grid})
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
+@postgresql_only("needs concurrent writers")
 @pytest.mark.django_db(transaction=True)
 def test_ten_parallel_registrations_of_one_number_store_one_person():
     world = build_world()
@@ -77,7 +77,7 @@ def test_ten_parallel_registrations_of_one_number_store_one_person():
     assert Person.objects.exclude(id_number_bidx="").count() == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="DDL in a test transaction")
+@postgresql_only("the migration guard runs PostgreSQL DDL")
 @pytest.mark.django_db
 def test_the_migration_stops_on_existing_duplicates_with_the_record_numbers(world, commander):
     import importlib
