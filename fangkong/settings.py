@@ -65,6 +65,15 @@ INSTALLED_APPS = [
     "fangkong.core",
     "fangkong.places",
     "fangkong.people",
+    "fangkong.alerts",
+    "fangkong.checkpoints",
+    "fangkong.observation",
+    "fangkong.medical",
+    "fangkong.surveys",
+    "fangkong.bigdata",
+    "fangkong.patrols",
+    "fangkong.command",
+    "fangkong.reports",
 ]
 
 MIDDLEWARE = [
@@ -301,3 +310,10 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# --- Modules (each block belongs to its app; docs/deployment.md lists every setting) -------------
+# observation: days of medical observation after the last exposure or arrival.
+FANGKONG_OBSERVATION_DAYS = env_int("FANGKONG_OBSERVATION_DAYS", 14, minimum=1)
+# people: district-wide lookups of a traveller's or patient's ID number per user per hour
+# (checkpoints, fever clinics, pharmacies); each lookup is in the access log.
+FANGKONG_PERSON_LOOKUP_LIMIT = env_int("FANGKONG_PERSON_LOOKUP_LIMIT", 600, minimum=1)

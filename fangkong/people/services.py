@@ -560,3 +560,70 @@ def transfer_decide(
         locked.full_clean()
         locked.save()
         return locked
+
+
+# District-wide lookup of one ID number ----------------------------------------------------------
+
+# Stored untranslated: the limit counts the rows by this prefix.
+LOOKUP_REASON_PREFIX = "lookup: "
+
+
+def person_lookups_used(actor) -> int:
+    """District-wide ID lookups by ``actor`` in the last hour."""
+    return AccessLog.objects.filter(
+        actor=actor,
+        action=AccessLog.Action.SEARCH,
+        reason__startswith=LOOKUP_REASON_PREFIX,
+        at__gte=timezone.now() - dt.timedelta(hours=1),
+    ).count()
+
+
+def person_lookup(*, actor, id_number: str, purpose: str, ip: str | None = None) -> Person | None:
+    """The live person holding ``id_number`` anywhere in the district, or ``None``.
+
+    For the desks where anyone may turn up — a checkpoint, a fever clinic, a pharmacy — whose
+    staff cannot browse the registry: they type the whole number and get that one person. The
+    caller shows only what the desk needs (name, masked number, whether a key person). Every
+    lookup that finds someone is in the access log under ``purpose`` (e.g. "checkpoint
+    passage"), and each user may find ``FANGKONG_PERSON_LOOKUP_LIMIT`` persons an hour this
+    way: the limit is checked before looking, so a refusal never tells whether the number
+    exists. The number is
+    validated first (``validate_resident_id``), so a mistyped digit is answered with which rule
+    failed, not with "not found"."""
+    number = (id_number or "").strip().upper()
+    validate_resident_id(number)
+    limit = settings.FANGKONG_PERSON_LOOKUP_LIMIT
+    if actor is not None and person_lookups_used(actor) >= limit:
+        SecurityEvent.objects.create(
+            kind=SecurityEvent.Kind.DENIED,
+            user=actor,
+            username=actor.username,
+            ip=ip,
+            detail=f"person lookup limit ({limit} per hour) reached",
+        )
+        raise ValidationError(
+            {
+                "id_number": _(
+                    "You have looked up %(limit)d ID numbers within the last hour, the most "
+                    "allowed. Lookups are paused for you for up to an hour; ask your supervisor "
+                    "if this is part of your work."
+                )
+                % {"limit": limit}
+            },
+            code="rate_limited",
+        )
+    person = (
+        Person.objects.filter(id_number_bidx=blind_index(number, "resident_id"))
+        .select_related("area", "household")
+        .first()
+    )
+    if actor is not None and person is not None:
+        log_access(
+            actor=actor,
+            subjects=[person],
+            action=AccessLog.Action.SEARCH,
+            fields=["id_number"],
+            reason=(LOOKUP_REASON_PREFIX + purpose)[:200],
+            ip=ip,
+        )
+    return person

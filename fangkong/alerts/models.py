@@ -1,0 +1,91 @@
+"""Alerts: something happened that someone in an area must act on (a fever at a checkpoint, a
+new referral, a pharmacy report, a missed check). An alert is routed to an **area** and to the
+**roles** that should see it there: everyone holding one of those roles in that area or above
+it sees it in their inbox. ``dedupe_key`` makes raising the same alert twice (a retried request,
+a re-run job) store it once; the database enforces it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.models import ScopedModel
+
+
+class Alert(ScopedModel):
+    class Kind(models.TextChoices):
+        FEVER_CHECKPOINT = "fever_checkpoint", _("fever at a checkpoint")
+        RISK_ARRIVAL = "risk_arrival", _("arrival from a risk area")
+        FEVER_CHECK = "fever_check", _("fever or symptoms at an observation check")
+        MISSED_CHECK = "missed_check", _("observation check missed")
+        REFERRAL = "referral", _("referral")
+        PHARMACY_REPORT = "pharmacy_report", _("pharmacy fever-medicine report")
+        CLINIC_REPORT = "clinic_report", _("clinic fever report")
+        CASE_STATUS = "case_status", _("case status change")
+        VERIFICATION = "verification", _("big-data verification task")
+        SURVEY_RISK = "survey_risk", _("risk found in a carpet survey")
+        TASK = "task", _("task")
+        OTHER = "other", _("other")
+
+    class Severity(models.TextChoices):
+        INFO = "info", _("information")
+        WARNING = "warning", _("warning")
+        URGENT = "urgent", _("urgent")
+
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity.choices, default=Severity.WARNING
+    )
+    # Role codes (core.Role.code) that should see it in ``area``; empty: every role there
+    # holding alerts.view_alert.
+    roles = models.JSONField(_("roles"), default=list, blank=True)
+    # A named recipient besides the roles (e.g. the person's grid worker), optional.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("details"), blank=True)
+    link = models.CharField(_("link"), max_length=200, blank=True)
+    # What raised it, e.g. "checkpoints.passage:123" — for tracing, never shown as a link.
+    source = models.CharField(_("source"), max_length=80, blank=True)
+    dedupe_key = models.CharField(max_length=120, blank=True, editable=False)
+    raised_at = models.DateTimeField(_("raised"), default=timezone.now)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+    # 0: raised to ``area``; each escalation raises it one level up the area tree.
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        indexes = [
+            models.Index(fields=["acknowledged_at", "raised_at"], name="alert_open_idx"),
+            models.Index(fields=["kind", "raised_at"], name="alert_kind_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=~Q(dedupe_key=""),
+                name="alert_unique_dedupe_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,1 @@
+"""Carrier (telecom) lists of arrivals from Hubei: import, matching, verification tasks."""

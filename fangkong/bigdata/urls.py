@@ -1,0 +1,2 @@
+app_name = "bigdata"
+urlpatterns: list = []

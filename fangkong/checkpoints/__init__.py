@@ -1,0 +1,1 @@
+"""24-hour checkpoints: registry, shifts, passage registration, ledger."""

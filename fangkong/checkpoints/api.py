@@ -1,0 +1,5 @@
+"""The checkpoints API under /api/v1/."""
+
+from ninja import Router
+
+router = Router(tags=["checkpoints"])

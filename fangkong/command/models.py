@@ -1,0 +1,3 @@
+"""Response levels, leadership and working groups, meetings, directives and tasks, area
+responsibility.
+"""

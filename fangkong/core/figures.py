@@ -1,0 +1,179 @@
+"""Figures of the day: the one registration point through which a module's figures reach the
+daily situation report, the dashboard and the figures API.
+
+A module declares its section in ``<app>/figures.py`` (loaded by ``discover()``)::
+
+    @figure_section("observation", _("Medical observation"), order=40)
+    def observation_figures(ctx: FigureContext) -> list[Figure]:
+        return [Figure("under_observation", _("under observation"), *count_by_unit(qs, ctx))]
+
+``compute(ctx)`` answers **as of** ``ctx.end`` (24:00 local time of ``ctx.day``) from the
+records' own effective times (when a passage happened, when an observation started), never
+from when a row was written: a report for a past date must not change when a late record for a
+later day arrives. Sections that a planned module would fill but which nobody has registered
+yet are listed in ``PLANNED`` so the report can say plainly "not yet built" — never a made-up
+zero.
+
+Each figure is broken down by the report's **units** (the towns under the district, or the
+villages under a town): ``by_unit`` maps a unit's area id to its value; ``count_by_unit`` does
+that in one grouped query from a queryset and the lookup of its scope path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Case, CharField, Count, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number of the report: its total for the root area and its value per unit."""
+
+    key: str
+    label: str | Promise
+    total: int
+    by_unit: dict[int, int] = field(default_factory=dict)
+    # Where the records behind the number are listed (a filtered list URL), for drill-down.
+    link: str = ""
+    # A figure that is not a count of records in the area (e.g. a percentage) says so.
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class FigureContext:
+    """What a section computes for: one calendar day, as of its 24:00, for one area."""
+
+    day: dt.date
+    root: Any  # the area (places.Area) the report is for
+    units: Sequence[Any]  # the areas one level below it, one column each
+
+    @property
+    def start(self) -> dt.datetime:
+        """00:00 of ``day`` in local time (aware)."""
+        return timezone.make_aware(dt.datetime.combine(self.day, dt.time.min))
+
+    @property
+    def end(self) -> dt.datetime:
+        """24:00 of ``day`` in local time (aware): the "as of" instant, exclusive."""
+        return self.start + dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class FigureSection:
+    key: str
+    title: str | Promise
+    order: int
+    compute: Callable[[FigureContext], list[Figure]]
+    # One sentence for the bulletin-style summary, from the figures (optional).
+    summary: Callable[[FigureContext, list[Figure]], str] | None = None
+
+
+# Sections the product plans. A registered section replaces its planned entry; a planned one
+# nobody registered is shown as "this module is not yet built".
+PLANNED: dict[str, tuple[str | Promise, int]] = {
+    "cases": (_("Suspected and confirmed cases"), 10),
+    "key_persons": (_("Key persons"), 20),
+    "observation": (_("Medical observation"), 30),
+    "checkpoints": (_("Checkpoints"), 40),
+    "medical": (_("Fever clinics, referrals and fever reports"), 50),
+    "surveys": (_("Carpet surveys"), 60),
+    "bigdata": (_("Big-data list verification"), 70),
+    "patrols": (_("Patrols and gatherings"), 80),
+    "command": (_("Command and tasks"), 90),
+}
+
+_SECTIONS: dict[str, FigureSection] = {}
+_discovered = False
+
+
+def figure_section(
+    key: str,
+    title: str | Promise,
+    *,
+    order: int = 100,
+    summary: Callable[[FigureContext, list[Figure]], str] | None = None,
+):
+    """Register ``compute(ctx) -> list[Figure]`` as the report section ``key``."""
+
+    def decorate(compute: Callable[[FigureContext], list[Figure]]):
+        _SECTIONS[key] = FigureSection(key, title, order, compute, summary)
+        return compute
+
+    return decorate
+
+
+def discover() -> None:
+    """Import ``<app>.figures`` of every installed app once (sections register on import)."""
+    global _discovered
+    if _discovered:
+        return
+    for config in apps.get_app_configs():
+        try:
+            importlib.import_module(f"{config.name}.figures")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.figures":
+                raise
+    _discovered = True
+
+
+def sections() -> list[FigureSection]:
+    """Registered sections, in report order."""
+    discover()
+    return sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key))
+
+
+def planned_missing() -> list[tuple[str, str | Promise, int]]:
+    """Planned sections no module has registered yet: (key, title, order)."""
+    discover()
+    return sorted(
+        ((k, t, o) for k, (t, o) in PLANNED.items() if k not in _SECTIONS), key=lambda x: x[2]
+    )
+
+
+def unit_case(path_lookup: str, units: Sequence[Any]) -> Case:
+    """An SQL CASE naming the unit (by area id, as text) whose path prefixes ``path_lookup``."""
+    return Case(
+        *[When(**{f"{path_lookup}__startswith": u.path}, then=Value(str(u.pk))) for u in units],
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+def count_by_unit(
+    queryset: QuerySet, ctx: FigureContext, path_lookup: str | None = None
+) -> tuple[int, dict[int, int]]:
+    """``(total, {unit id: count})`` of ``queryset`` inside ``ctx.root``, in one grouped query.
+
+    ``path_lookup`` is the lookup of the records' area path (default: the model's
+    ``scope_path``). Records outside every unit but inside the root (e.g. filed at district
+    level) count in the total only."""
+    path_lookup = path_lookup or getattr(queryset.model, "scope_path", "area__path")
+    rows = (
+        queryset.filter(**{f"{path_lookup}__startswith": ctx.root.path})
+        .annotate(_unit=unit_case(path_lookup, ctx.units))
+        .values("_unit")
+        .annotate(_n=Count("pk"))
+        .order_by()
+    )
+    total, by_unit = 0, {}
+    for row in rows:
+        total += row["_n"]
+        if row["_unit"]:
+            by_unit[int(row["_unit"])] = row["_n"]
+    return total, by_unit
+
+
+def clear_for_tests() -> None:  # pragma: no cover - used by tests that register sections
+    """Forget sections registered by a test (the app sections are discovered again)."""
+    global _discovered
+    _SECTIONS.clear()
+    _discovered = False

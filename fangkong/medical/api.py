@@ -1,0 +1,5 @@
+"""The medical API under /api/v1/."""
+
+from ninja import Router
+
+router = Router(tags=["medical"])

@@ -1,0 +1,5 @@
+"""The observation API under /api/v1/."""
+
+from ninja import Router
+
+router = Router(tags=["observation"])

@@ -1,0 +1,1 @@
+"""Patrols, spot checks, violations, venue closures, weddings and funerals."""

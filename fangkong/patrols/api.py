@@ -1,0 +1,5 @@
+"""The patrols API under /api/v1/."""
+
+from ninja import Router
+
+router = Router(tags=["patrols"])

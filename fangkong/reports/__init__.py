@@ -1,0 +1,1 @@
+"""The 24:00 daily situation report and the dashboard."""

@@ -1,0 +1,1 @@
+"""Carpet surveys (摸排) with coverage, and unit staff declarations."""
