@@ -317,3 +317,7 @@ FANGKONG_OBSERVATION_DAYS = env_int("FANGKONG_OBSERVATION_DAYS", 14, minimum=1)
 # people: district-wide lookups of a traveller's or patient's ID number per user per hour
 # (checkpoints, fever clinics, pharmacies); each lookup is in the access log.
 FANGKONG_PERSON_LOOKUP_LIMIT = env_int("FANGKONG_PERSON_LOOKUP_LIMIT", 600, minimum=1)
+# checkpoints, observation, medical: a body temperature at or above this is a fever (°C).
+FANGKONG_FEVER_THRESHOLD = env_str("FANGKONG_FEVER_THRESHOLD", "37.3")
+# checkpoints, surveys, big-data lists: places of origin that make a traveller a key person.
+FANGKONG_RISK_ORIGINS = tuple(env_list("FANGKONG_RISK_ORIGINS", ["武汉", "湖北"]))

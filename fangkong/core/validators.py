@@ -177,6 +177,25 @@ def validate_temperature(value) -> Decimal:
     return temp.quantize(Decimal("0.1"))
 
 
+def is_fever(value) -> bool:
+    """Whether a (valid) body temperature is at or above the fever threshold
+    (``FANGKONG_FEVER_THRESHOLD``, 37.3 °C by default): the one rule checkpoints, observation
+    checks and clinics use to flag a fever."""
+    from django.conf import settings
+
+    return Decimal(str(value)) >= Decimal(str(settings.FANGKONG_FEVER_THRESHOLD))
+
+
+def is_risk_origin(place: str) -> bool:
+    """Whether a place someone came from names a configured risk origin
+    (``FANGKONG_RISK_ORIGINS``: 武汉, 湖北 by default; matched as a substring, so 湖北省孝感市
+    and 武汉市 both match)."""
+    from django.conf import settings
+
+    text = (place or "").strip()
+    return bool(text) and any(origin in text for origin in settings.FANGKONG_RISK_ORIGINS)
+
+
 def validate_not_future(value: dt.date | dt.datetime) -> None:
     now = timezone.now()
     if isinstance(value, dt.datetime):

@@ -265,3 +265,14 @@ def test_masks_keep_only_what_a_clerk_needs_to_recognise():
     assert mask_resident_id("") == mask_mobile("") == ""
     assert "1234567" not in mask_resident_id("1234567")
     assert "1234567" not in mask_mobile("1234567")
+
+
+def test_fever_threshold_and_risk_origins_come_from_settings(settings):
+    from fangkong.core.validators import is_fever, is_risk_origin
+
+    assert is_fever("37.3") and not is_fever("37.2")
+    settings.FANGKONG_FEVER_THRESHOLD = "38.0"
+    assert not is_fever("37.9") and is_fever("38.0")
+    assert is_risk_origin("湖北省孝感市") and is_risk_origin("武汉市")
+    assert not is_risk_origin("长沙")
+    assert not is_risk_origin("")
