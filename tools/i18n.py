@@ -3,6 +3,7 @@
 
     python tools/i18n.py update   # extract strings, derive zh_Hant from zh_Hans, compile
     python tools/i18n.py check    # exit 1 if a string lacks a Simplified translation
+    python tools/i18n.py fill A.json [B.json ...]  # take translations from {msgid: zh_Hans}
 
 zh_Hant is generated from zh_Hans with OpenCC (s2t), so one human translation serves both
 scripts; a zh_Hant entry may be corrected by hand by marking it with the comment "manual".
@@ -92,6 +93,32 @@ def missing(lang: str = "zh_Hans") -> list[str]:
     return [e.msgid for e in po if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)]
 
 
+def fill(paths: list[str]) -> int:
+    """Fill untranslated (or fuzzy) Simplified entries from JSON files of {msgid: msgstr}
+    (a msgid with a context is written "context\x04msgid"); returns how many were filled."""
+    import json
+
+    table: dict[str, str] = {}
+    for path in paths:
+        table.update(json.loads(Path(path).read_text(encoding="utf-8")))
+    po = polib.pofile(str(po_path("zh_Hans")))
+    filled = 0
+    for entry in po:
+        key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+        text = table.get(key) or (table.get(entry.msgid) if not entry.msgctxt else None)
+        if not text or (entry.translated() and "fuzzy" not in entry.flags):
+            continue
+        if entry.msgid_plural:
+            entry.msgstr_plural = {0: text}
+        else:
+            entry.msgstr = text
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+        filled += 1
+    po.save()
+    return filled
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "update"
     if command == "update":
@@ -102,6 +129,11 @@ def main(argv: list[str]) -> int:
         print(f"{len(gaps)} string(s) still lack a Simplified Chinese translation")
         return 0
     if command == "derive":
+        derive_traditional()
+        compile_all()
+        return 0
+    if command == "fill":
+        print(f"{fill(argv[2:])} translation(s) filled")
         derive_traditional()
         compile_all()
         return 0

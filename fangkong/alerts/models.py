@@ -89,3 +89,46 @@ class Alert(ScopedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SmsMessage(models.Model):
+    """One text message to send through the configured gateway, kept with its delivery status.
+
+    Written by ``alerts.sms.queue_sms`` inside the caller's transaction, sent afterwards by the
+    sending job, retried with backoff while the gateway is down: pending, never lost."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        SENT = "sent", _("sent")
+        DELIVERED = "delivered", _("delivered")
+        FAILED = "failed", _("failed")
+
+    phone = models.CharField(_("phone"), max_length=20)
+    text = models.TextField(_("text"))
+    template = models.CharField(_("template"), max_length=40, blank=True)
+    # What asked for it, e.g. "alerts.alert:12" or "medical.referral:5".
+    source = models.CharField(_("source"), max_length=80, blank=True)
+    dedupe_key = models.CharField(max_length=120, blank=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    gateway_id = models.CharField(_("gateway message id"), max_length=80, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("text message")
+        verbose_name_plural = _("text messages")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="sms_due_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"], condition=~Q(dedupe_key=""), name="sms_unique_dedupe_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone} · {self.get_status_display()}"

@@ -177,3 +177,46 @@ def clear_for_tests() -> None:  # pragma: no cover - used by tests that register
     global _discovered
     _SECTIONS.clear()
     _discovered = False
+
+
+# --------------------------------------------------------------------------- dashboard panels
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    """A module's panel on the dashboard (e.g. the command app's task board): a template and
+    the function that gives it its context for the signed-in user (``context(request)``).
+    Shown only to users for whom ``visible(user)`` is true."""
+
+    key: str
+    title: str | Promise
+    order: int
+    template: str
+    context: Callable[[Any], dict]
+    visible: Callable[[Any], bool] = lambda user: True
+
+
+_PANELS: dict[str, DashboardPanel] = {}
+
+
+def dashboard_panel(
+    key: str,
+    title: str | Promise,
+    *,
+    template: str,
+    order: int = 100,
+    visible: Callable[[Any], bool] = lambda user: True,
+):
+    """Register ``context(request) -> dict`` as dashboard panel ``key`` (in ``figures.py``)."""
+
+    def decorate(context: Callable[[Any], dict]):
+        _PANELS[key] = DashboardPanel(key, title, order, template, context, visible)
+        return context
+
+    return decorate
+
+
+def panels_for(user) -> list[DashboardPanel]:
+    """Registered panels the user may see, in order."""
+    discover()
+    return sorted((p for p in _PANELS.values() if p.visible(user)), key=lambda p: (p.order, p.key))
