@@ -603,14 +603,16 @@ def person_lookup(*, actor, id_number: str, purpose: str, ip: str | None = None)
         )
         raise ValidationError(
             {
-                "id_number": _(
-                    "You have looked up %(limit)d ID numbers within the last hour, the most "
-                    "allowed. Lookups are paused for you for up to an hour; ask your supervisor "
-                    "if this is part of your work."
+                "id_number": ValidationError(
+                    _(
+                        "You have looked up %(limit)d ID numbers within the last hour, the most "
+                        "allowed. Lookups are paused for you for up to an hour; ask your "
+                        "supervisor if this is part of your work."
+                    )
+                    % {"limit": limit},
+                    code="rate_limited",
                 )
-                % {"limit": limit}
-            },
-            code="rate_limited",
+            }
         )
     person = (
         Person.objects.filter(id_number_bidx=blind_index(number, "resident_id"))
