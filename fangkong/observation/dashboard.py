@@ -50,27 +50,57 @@ def dashboard_context(user, area_id=None) -> dict:
         return f"{base}?{urlencode(params)}"
 
     rows = [
-        ("home", _("home observation"), active.filter(kind=Observation.Kind.HOME), "area__path",
-         lambda a: link(obs_list, status="active", kind="home", area=a)),
-        ("centralised", _("centralised observation"),
-         active.filter(kind=Observation.Kind.CENTRALISED), "area__path",
-         lambda a: link(obs_list, status="active", kind="centralised", area=a)),
-        ("new_today", _("started today"),
-         Observation.objects.restrict(user, "view").filter(start_date=today), "area__path",
-         lambda a: link(obs_list, started_on=today.isoformat(), area=a)),
-        ("released_today", _("released today"),
-         Observation.objects.restrict(user, "view").filter(
-             status=Observation.Status.RELEASED, ended_at__gte=start
-         ), "area__path",
-         lambda a: link(obs_list, status="released", ended_on=today.isoformat(), area=a)),
-        ("due", _("checks due this half-day"), due_q, "area__path",
-         lambda a: reverse("observation:today")),
-        ("done", _("checks done this half-day"), checks.filter(date=today, half=half),
-         "observation__area__path",
-         lambda a: link(check_list, date=today.isoformat(), half=half, area=a)),
-        ("fever_today", _("fevers today"), checks.filter(date=today, fever=True),
-         "observation__area__path",
-         lambda a: link(check_list, date=today.isoformat(), fever="true", area=a)),
+        (
+            "home",
+            _("home observation"),
+            active.filter(kind=Observation.Kind.HOME),
+            "area__path",
+            lambda a: link(obs_list, status="active", kind="home", area=a),
+        ),
+        (
+            "centralised",
+            _("centralised observation"),
+            active.filter(kind=Observation.Kind.CENTRALISED),
+            "area__path",
+            lambda a: link(obs_list, status="active", kind="centralised", area=a),
+        ),
+        (
+            "new_today",
+            _("started today"),
+            Observation.objects.restrict(user, "view").filter(start_date=today),
+            "area__path",
+            lambda a: link(obs_list, started_on=today.isoformat(), area=a),
+        ),
+        (
+            "released_today",
+            _("released today"),
+            Observation.objects.restrict(user, "view").filter(
+                status=Observation.Status.RELEASED, ended_at__gte=start
+            ),
+            "area__path",
+            lambda a: link(obs_list, status="released", ended_on=today.isoformat(), area=a),
+        ),
+        (
+            "due",
+            _("checks due this half-day"),
+            due_q,
+            "area__path",
+            lambda a: reverse("observation:today"),
+        ),
+        (
+            "done",
+            _("checks done this half-day"),
+            checks.filter(date=today, half=half),
+            "observation__area__path",
+            lambda a: link(check_list, date=today.isoformat(), half=half, area=a),
+        ),
+        (
+            "fever_today",
+            _("fevers today"),
+            checks.filter(date=today, fever=True),
+            "observation__area__path",
+            lambda a: link(check_list, date=today.isoformat(), fever="true", area=a),
+        ),
     ]
     figures = []
     for key, label, qs, path, make_link in rows:
@@ -89,11 +119,19 @@ def dashboard_context(user, area_id=None) -> dict:
     # Still to check (or missed, once the half-day has closed) = due − done.
     missed = {
         "key": "missed",
-        "label": _("checks still to do") if now < services.half_closes_at(today, half) else _("checks missed"),
+        "label": _("checks still to do")
+        if now < services.half_closes_at(today, half)
+        else _("checks missed"),
         "total": max(by_key["due"]["total"] - by_key["done"]["total"], 0),
         "link": reverse("observation:today"),
         "cells": [
-            (max(by_key["due"]["by_unit"].get(u.pk, 0) - by_key["done"]["by_unit"].get(u.pk, 0), 0), "")
+            (
+                max(
+                    by_key["due"]["by_unit"].get(u.pk, 0) - by_key["done"]["by_unit"].get(u.pk, 0),
+                    0,
+                ),
+                "",
+            )
             for u in units
         ],
     }

@@ -58,7 +58,9 @@ class _AreaMixin:
 
 
 class KeyPersonFilterSet(_AreaMixin, ScopedFilterSet):
-    q = django_filters.CharFilter(method="filter_person", label=_("Name, initials or last 4 digits"))
+    q = django_filters.CharFilter(
+        method="filter_person", label=_("Name, initials or last 4 digits")
+    )
     needs = django_filters.ChoiceFilter(
         method="filter_needs",
         label=_("Needs action"),
@@ -75,15 +77,21 @@ class KeyPersonFilterSet(_AreaMixin, ScopedFilterSet):
     source = django_filters.ChoiceFilter(choices=KeyPerson.Source.choices, label=_("Source"))
     area = _area_filter()
     identified_from = django_filters.DateFilter(
-        field_name="identified_at", lookup_expr="date__gte", label=_("Identified on or after"),
+        field_name="identified_at",
+        lookup_expr="date__gte",
+        label=_("Identified on or after"),
         widget=IsoDateInput,
     )
     identified_to = django_filters.DateFilter(
-        field_name="identified_at", lookup_expr="date__lte", label=_("Identified on or before"),
+        field_name="identified_at",
+        lookup_expr="date__lte",
+        label=_("Identified on or before"),
         widget=IsoDateInput,
     )
     arrived_from = django_filters.DateFilter(
-        field_name="arrival_date", lookup_expr="gte", label=_("Arrived on or after"),
+        field_name="arrival_date",
+        lookup_expr="gte",
+        label=_("Arrived on or after"),
         widget=IsoDateInput,
     )
     ordering = django_filters.OrderingFilter(
@@ -118,12 +126,12 @@ class KeyPersonFilterSet(_AreaMixin, ScopedFilterSet):
 
 
 class ObservationFilterSet(_AreaMixin, ScopedFilterSet):
-    q = django_filters.CharFilter(method="filter_person", label=_("Name, initials or last 4 digits"))
+    q = django_filters.CharFilter(
+        method="filter_person", label=_("Name, initials or last 4 digits")
+    )
     status = django_filters.ChoiceFilter(choices=Observation.Status.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=Observation.Kind.choices, label=_("Kind"))
-    site = django_filters.ModelChoiceFilter(
-        queryset=ObservationSite.objects.all(), label=_("Site")
-    )
+    site = django_filters.ModelChoiceFilter(queryset=ObservationSite.objects.all(), label=_("Site"))
     area = _area_filter()
     category = django_filters.ModelChoiceFilter(
         field_name="key_person__category",
@@ -135,11 +143,15 @@ class ObservationFilterSet(_AreaMixin, ScopedFilterSet):
         field_name="start_date", label=_("Started on"), widget=IsoDateInput
     )
     started_from = django_filters.DateFilter(
-        field_name="start_date", lookup_expr="gte", label=_("Started on or after"),
+        field_name="start_date",
+        lookup_expr="gte",
+        label=_("Started on or after"),
         widget=IsoDateInput,
     )
     started_to = django_filters.DateFilter(
-        field_name="start_date", lookup_expr="lte", label=_("Started on or before"),
+        field_name="start_date",
+        lookup_expr="lte",
+        label=_("Started on or before"),
         widget=IsoDateInput,
     )
     ended_on = django_filters.DateFilter(
@@ -180,7 +192,9 @@ class HealthCheckFilterSet(_AreaMixin, ScopedFilterSet):
     area_lookup = "observation__area__path"
     person_lookup = "observation__person"
 
-    q = django_filters.CharFilter(method="filter_person", label=_("Name, initials or last 4 digits"))
+    q = django_filters.CharFilter(
+        method="filter_person", label=_("Name, initials or last 4 digits")
+    )
     observation = django_filters.NumberFilter(field_name="observation_id", label=_("Observation"))
     date = django_filters.DateFilter(label=_("Date"), widget=IsoDateInput)
     half = django_filters.ChoiceFilter(choices=HealthCheck.Half.choices, label=_("Half-day"))

@@ -126,7 +126,7 @@ def today_list(
 
 def observation_checks(observation: Observation) -> list[HealthCheck]:
     return list(
-        observation.checks.prefetch_related("symptoms").select_related("checked_by").order_by(
-            "date", "half"
-        )
+        observation.checks.prefetch_related("symptoms")
+        .select_related("checked_by")
+        .order_by("date", "half")
     )

@@ -15,11 +15,10 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
-
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fangkong.core.exceptions import StaleVersion
 from fangkong.core.services import (
@@ -382,7 +381,9 @@ def fill_team(observation: Observation, actor) -> list[TeamMember]:
 
 
 def _member_fields(data: dict) -> dict:
-    fields = {k: v for k, v in data.items() if k in ("observation", "role", "name", "phone", "user")}
+    fields = {
+        k: v for k, v in data.items() if k in ("observation", "role", "name", "phone", "user")
+    }
     if fields.get("phone"):
         try:
             fields["phone"] = validate_mobile(fields["phone"])
@@ -416,9 +417,7 @@ def team_member_create(*, actor, data: dict) -> TeamMember:
 def team_member_update(*, actor, member: TeamMember, expected_version, data: dict) -> TeamMember:
     """Change who fills a seat (name, phone, account); the role and observation stay."""
     current = {"observation": member.observation, "role": member.role, "name": member.name}
-    fields = team_member_check(
-        actor=actor, data={**current, **data}, exclude_pk=member.pk
-    )
+    fields = team_member_check(actor=actor, data={**current, **data}, exclude_pk=member.pk)
     changes = {k: fields[k] for k in data if k in ("name", "phone", "user", "role")}
     return update_record(member, actor=actor, expected_version=expected_version, changes=changes)
 
@@ -502,7 +501,10 @@ def site_update(*, actor, site: ObservationSite, expected_version, data: dict) -
     occupied = site.observations.filter(status=Observation.Status.ACTIVE).count()
     if "capacity" in changes and changes["capacity"] < occupied:
         raise ValidationError(
-            {"capacity": _("%(n)d rooms are occupied; the site cannot have fewer.") % {"n": occupied}}
+            {
+                "capacity": _("%(n)d rooms are occupied; the site cannot have fewer.")
+                % {"n": occupied}
+            }
         )
     return update_record(site, actor=actor, expected_version=expected_version, changes=changes)
 
@@ -598,7 +600,10 @@ def observation_extend(
         raise ValidationError({"reason": _("Say why the observation is extended.")})
     if new_end is None or new_end <= obs.planned_end_date:
         raise ValidationError(
-            {"new_end": _("Choose a date after the planned end (%(d)s).") % {"d": obs.planned_end_date}}
+            {
+                "new_end": _("Choose a date after the planned end (%(d)s).")
+                % {"d": obs.planned_end_date}
+            }
         )
     obs.planned_end_date = new_end
     obs.extension_reason = reason.strip()[:200]
@@ -722,9 +727,7 @@ def is_team_member(actor, observation) -> bool:
     )
 
 
-def check_check(
-    *, actor, data: dict, exclude_pk: int | None = None, unique: bool = True
-) -> dict:
+def check_check(*, actor, data: dict, exclude_pk: int | None = None, unique: bool = True) -> dict:
     """Validate a check as ``check_create`` would, without writing: a real temperature
     (34.0–43.0 °C), the observation under way, the date not in the future and inside the
     observation period, and (``unique``) not already recorded for that half-day."""
@@ -748,9 +751,12 @@ def check_check(
         errors["half"] = [_("Choose morning or afternoon.")]
     if day > timezone.localdate():
         errors["date"] = [_("A check cannot be dated in the future.")]
-    elif day == timezone.localdate() and fields["half"] == HealthCheck.Half.AFTERNOON:
-        if current_half(now) == HealthCheck.Half.MORNING:
-            errors["half"] = [_("It is still morning: the afternoon check cannot be recorded yet.")]
+    elif (
+        day == timezone.localdate()
+        and fields["half"] == HealthCheck.Half.AFTERNOON
+        and current_half(now) == HealthCheck.Half.MORNING
+    ):
+        errors["half"] = [_("It is still morning: the afternoon check cannot be recorded yet.")]
     if fields.get("checked_at") and fields["checked_at"] > now + dt.timedelta(minutes=5):
         errors["checked_at"] = [_("A check cannot be dated in the future.")]
     if obs is not None and "date" not in errors:
@@ -767,13 +773,18 @@ def check_check(
     if errors:
         raise ValidationError(errors)
     if not fields.get("checked_at"):
-        fields["checked_at"] = now if day == timezone.localdate() else half_closes_at(
-            day, fields["half"]
-        ) - dt.timedelta(hours=3)
+        fields["checked_at"] = (
+            now
+            if day == timezone.localdate()
+            else half_closes_at(day, fields["half"]) - dt.timedelta(hours=3)
+        )
     fields["checked_by"] = actor if getattr(actor, "pk", None) else None
-    if unique and HealthCheck.objects.filter(
-        observation=obs, date=day, half=fields["half"]
-    ).exclude(pk=exclude_pk).exists():
+    if (
+        unique
+        and HealthCheck.objects.filter(observation=obs, date=day, half=fields["half"])
+        .exclude(pk=exclude_pk)
+        .exists()
+    ):
         raise ValidationError(
             {"half": _("This half-day's check is already recorded.")}, code="duplicate"
         )

@@ -19,7 +19,6 @@ from fangkong.core.exceptions import StaleVersion
 from fangkong.core.generic import (
     apply_validation_error,
     get_scoped_object_or_404,
-    history_entries,
     no_store,
     with_masked,
 )
@@ -35,12 +34,10 @@ from fangkong.observation.forms import (
     StartForm,
     TransferForm,
 )
-from fangkong.observation.kit import observation_kit
 from fangkong.observation.models import (
     HealthCheck,
     KeyPerson,
     Measure,
-    MeasureTick,
     Observation,
     ObservationSite,
     TeamRole,
@@ -92,7 +89,9 @@ class KeyPersonCreateView(KitCreateView):
 
 
 def _get(request, model, pk, action="view", queryset=None):
-    return get_scoped_object_or_404(model, request.user, action, pk, request=request, queryset=queryset)
+    return get_scoped_object_or_404(
+        model, request.user, action, pk, request=request, queryset=queryset
+    )
 
 
 @login_required
@@ -119,7 +118,9 @@ def key_person_observe(request, pk):
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, _("Observation started until %(d)s.") % {"d": obs.planned_end_date})
+            messages.success(
+                request, _("Observation started until %(d)s.") % {"d": obs.planned_end_date}
+            )
             return redirect("observation:observation_detail", obs.pk)
     end = services.planned_end(kp, timezone.localdate())
     return no_store(
@@ -186,9 +187,7 @@ class ObservationCreateView(KitCreateView):
 
 class ObservationDetailView(KitDetailView):
     def get_queryset(self):
-        return Observation.objects.select_related(
-            "person", "area", "site", "key_person__category"
-        )
+        return Observation.objects.select_related("person", "area", "site", "key_person__category")
 
     def get_crumbs(self, obj):
         return [{"label": _("Observations"), "url": reverse("observation:observation_list")}]
@@ -198,7 +197,9 @@ class ObservationDetailView(KitDetailView):
         user = self.request.user
         team = with_masked(list(obj.team.select_related("role", "user")))
         seats = {m.role_id: m for m in team}
-        context["seats"] = [(role, seats.get(role.pk)) for role in TeamRole.objects.filter(active=True)]
+        context["seats"] = [
+            (role, seats.get(role.pk)) for role in TeamRole.objects.filter(active=True)
+        ]
         ticks = {t.measure_id: t for t in obj.measure_ticks.select_related("done_by")}
         context["measures"] = [(m, ticks.get(m.pk)) for m in Measure.objects.filter(active=True)]
         context["checks"] = selectors.observation_checks(obj)
@@ -208,7 +209,9 @@ class ObservationDetailView(KitDetailView):
             services.is_team_member(user, obj) or _may_add_check(user, obj)
         )
         context["notice"] = getattr(obj, "release_notice", None)
-        context["may_add_member"] = user.has_perm("observation.add_teammember") and context["can_change"]
+        context["may_add_member"] = (
+            user.has_perm("observation.add_teammember") and context["can_change"]
+        )
         context["today"] = timezone.localdate()
         return context
 
@@ -222,7 +225,9 @@ def _may_add_check(user, obs) -> bool:
 
 
 def _obs_action(request, pk, form_class, title, run, initial=None, extra=None):
-    obs = _get(request, Observation, pk, "change", Observation.objects.select_related("person", "area"))
+    obs = _get(
+        request, Observation, pk, "change", Observation.objects.select_related("person", "area")
+    )
     form = form_class(request.POST or None, initial={"version": obs.version, **(initial or {})})
     if request.method == "POST" and form.is_valid():
         try:
@@ -288,7 +293,9 @@ def observation_release(request, pk):
 def release_notice_pdf(request, pk):
     """The 解除医学观察通知书 as a PDF (WeasyPrint). Each print is counted on the notice and,
     when the full ID number is printed, written to the access log."""
-    obs = _get(request, Observation, pk, "view", Observation.objects.select_related("person", "area"))
+    obs = _get(
+        request, Observation, pk, "view", Observation.objects.select_related("person", "area")
+    )
     notice = getattr(obs, "release_notice", None)
     if notice is None:
         raise Http404
@@ -343,7 +350,11 @@ def _check_target(request, pk) -> Observation:
         Observation.objects.select_related("person", "area")
         .filter(pk=pk)
         .filter(
-            Q(pk__in=Observation.objects.restrict(request.user, "view", perm="observation.add_healthcheck").values("pk"))
+            Q(
+                pk__in=Observation.objects.restrict(
+                    request.user, "view", perm="observation.add_healthcheck"
+                ).values("pk")
+            )
             | Q(team__user=request.user)
         )
         .distinct()
@@ -380,13 +391,17 @@ def record_check(request, pk):
             if check.abnormal:
                 messages.warning(
                     request,
-                    _("%(name)s: %(t)s °C recorded — not normal; the clinicians and the village have been alerted.")
+                    _(
+                        "%(name)s: %(t)s °C recorded — not normal; the clinicians and the "
+                        "village have been alerted."
+                    )
                     % {"name": obs.person.name, "t": check.temperature},
                 )
             else:
                 messages.success(
                     request,
-                    _("%(name)s: %(t)s °C recorded.") % {"name": obs.person.name, "t": check.temperature},
+                    _("%(name)s: %(t)s °C recorded.")
+                    % {"name": obs.person.name, "t": check.temperature},
                 )
             return redirect(request.POST.get("next") or reverse("observation:today"))
     recent = list(obs.checks.order_by("-date", "-half")[:4])
@@ -477,7 +492,9 @@ def dashboard(request):
         context = dashboard_context(request.user, request.GET.get("area"))
     except LookupError:
         raise Http404 from None
-    return render(request, "observation/dashboard.html", {**context, "title": _("Observation dashboard")})
+    return render(
+        request, "observation/dashboard.html", {**context, "title": _("Observation dashboard")}
+    )
 
 
 # --------------------------------------------------------------------------- configurable lists

@@ -174,7 +174,9 @@ def test_release_refused_when_a_last_check_is_abnormal(observation, grid_worker)
     obs = _move_back(observation, 11)  # the period ends today
     _run_full_period(obs, grid_worker, last_abnormal=True)
     with pytest.raises(ValidationError) as exc:
-        services.observation_release(actor=grid_worker, observation=obs, expected_version=obs.version)
+        services.observation_release(
+            actor=grid_worker, observation=obs, expected_version=obs.version
+        )
     assert any("was not normal" in m for m in exc.value.messages)
     obs.refresh_from_db()
     assert obs.status == Observation.Status.ACTIVE and not ReleaseNotice.objects.exists()
@@ -183,7 +185,9 @@ def test_release_refused_when_a_last_check_is_abnormal(observation, grid_worker)
 def test_release_refused_without_the_last_checks(observation, grid_worker):
     obs = _move_back(observation, 11)
     with pytest.raises(ValidationError) as exc:
-        services.observation_release(actor=grid_worker, observation=obs, expected_version=obs.version)
+        services.observation_release(
+            actor=grid_worker, observation=obs, expected_version=obs.version
+        )
     assert any("last two checks are missing" in m for m in exc.value.messages)
 
 
@@ -293,7 +297,9 @@ def test_site_capacity_is_enforced(world, key_person, office):
     from fangkong.people.models import Person
 
     other = Person.objects.create(name="钱七", id_number=make_id_number(seq=9), area=world.grid)
-    kp2, _ = services.register_key_person(actor=office, person=other, category="hubei", source="manual")
+    kp2, _ = services.register_key_person(
+        actor=office, person=other, category="hubei", source="manual"
+    )
     with pytest.raises(ValidationError) as exc:
         services.observation_create(
             actor=office, data={"key_person": kp2, "kind": "centralised", "site": site}
