@@ -106,7 +106,9 @@ def test_grid_worker_checks_and_the_office_releases_on_a_phone(browser, live_ser
     page.wait_for_url(f"{live_server.url}/observation/observations/{done.pk}/")
     assert ReleaseNotice.objects.filter(observation=done).exists()
     page.screenshot(path=str(DOCS_IMG / "observation-released.png"), full_page=True)
-    response = page.request.get(f"{live_server.url}/observation/observations/{done.pk}/notice.pdf")
+    response = page.request.get(
+        f"{live_server.url}/observation/observations/{done.pk}/notice.pdf", timeout=180_000
+    )
     assert response.status == 200 and response.body().startswith(b"%PDF")
     pdf = DOCS_IMG / "observation-notice.pdf"
     pdf.write_bytes(response.body())
