@@ -437,7 +437,9 @@ def secrets(world, commander, person_out, outsider):
         markers |= {mask_resident_id(p.id_number), p.id_number_bidx}
         if p.phone:
             markers |= {mask_mobile(p.phone), p.phone_bidx}
-    markers |= _observation_world(commander, p1, p2, grid)
+    markers |= _observation_world(
+        commander, Person.objects.get(pk=N), Person.objects.get(pk=N + 1), grid
+    )
     ids = [N, N + 1, N + 2, world.town.pk, world.village.pk, world.grid.pk, world.household.pk]
     return Secrets(
         markers=sorted({form for m in markers if m for form in _forms_of(m)}),
@@ -512,6 +514,7 @@ def _observation_world(commander, p1, p2, grid) -> set[str]:
     kp1 = KeyPerson.objects.get(pk=N)
     obs, _ = obs_services.start_observation(actor=commander, key_person=kp1)
     _repk(Observation, obs.pk, N)
+    TeamMember.objects.filter(observation_id=obs.pk).update(observation_id=N)
     member = TeamMember.objects.get(observation_id=N)
     _repk(TeamMember, member.pk, N)
     check = HealthCheck.objects.create(
