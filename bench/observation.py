@@ -205,7 +205,7 @@ def bench_batch(officer, grids, reps: int) -> dict:
             :500
         ]
     )
-    client = Client()
+    client = Client(HTTP_HOST="localhost")
     client.force_login(officer)
     today = timezone.localdate()
     times, raw = [], []
