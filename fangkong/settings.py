@@ -321,3 +321,6 @@ FANGKONG_PERSON_LOOKUP_LIMIT = env_int("FANGKONG_PERSON_LOOKUP_LIMIT", 600, mini
 FANGKONG_FEVER_THRESHOLD = env_str("FANGKONG_FEVER_THRESHOLD", "37.3")
 # checkpoints, surveys, big-data lists: places of origin that make a traveller a key person.
 FANGKONG_RISK_ORIGINS = tuple(env_list("FANGKONG_RISK_ORIGINS", ["武汉", "湖北"]))
+# checkpoints: how far ahead of the server a phone's clock may be when it sends the time of a
+# passage (minutes); later times are refused as "in the future".
+FANGKONG_PASSAGE_FUTURE_MINUTES = env_int("FANGKONG_PASSAGE_FUTURE_MINUTES", 5, minimum=0)
