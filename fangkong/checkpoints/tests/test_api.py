@@ -75,8 +75,14 @@ def test_a_batch_keeps_good_rows_and_lists_every_bad_one(
         record(checkpoint, 4, checkpoint_id=other_checkpoint.pk),
         record(checkpoint, 5, at=(now - dt.timedelta(hours=5)).isoformat()),  # before the shift
         record(checkpoint, 6, plate="XX12345", kind="vehicle"),
-        record(checkpoint, 7, id_number=resident.id_number, name="张三", origin="武汉",
-               temperature="37.6"),
+        record(
+            checkpoint,
+            7,
+            id_number=resident.id_number,
+            name="张三",
+            origin="武汉",
+            temperature="37.6",
+        ),
     ]
     answer = results(post(client, records))
     assert answer["phone-1-1"]["status"] == "stored"

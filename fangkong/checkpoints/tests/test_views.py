@@ -1,6 +1,5 @@
 """The passage screen (htmx and plain POST), the lookup, the ledger, the roster, scope guards."""
 
-import datetime as dt
 import io
 
 import pytest
@@ -10,7 +9,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from fangkong.alerts.models import Alert
-from fangkong.checkpoints.models import Passage, Shift
+from fangkong.checkpoints.models import Passage
 from fangkong.core.models import AccessLog
 from fangkong.core.testing import make_id_number
 
@@ -74,8 +73,15 @@ def test_htmx_registration_resets_the_form_with_the_last_passage_on_top(
     client.force_login(clerk)
     client.post(LOOKUP, {"id_number": resident.id_number})
     response = client.post(
-        REGISTER, form(checkpoint, id_number=resident.id_number, temperature="37.8",
-                       origin="武汉", direction="in"), **HTMX
+        REGISTER,
+        form(
+            checkpoint,
+            id_number=resident.id_number,
+            temperature="37.8",
+            origin="武汉",
+            direction="in",
+        ),
+        **HTMX,
     )
     body = response.content.decode()
     passage = Passage.objects.get()
@@ -87,9 +93,7 @@ def test_htmx_registration_resets_the_form_with_the_last_passage_on_top(
     assert 'value="37.8"' not in body
     # The lookup was counted once, not again for the registration.
     assert AccessLog.objects.filter(actor=clerk, reason="lookup: checkpoint passage").count() == 1
-    assert set(Alert.objects.values_list("kind", flat=True)) == {
-        "fever_checkpoint", "risk_arrival"
-    }
+    assert set(Alert.objects.values_list("kind", flat=True)) == {"fever_checkpoint", "risk_arrival"}
 
 
 def test_without_javascript_it_is_a_plain_post_and_redirect(
@@ -144,14 +148,29 @@ def day_of_passages(clerk, on_duty, checkpoint, resident):
 
     services.passage_create(
         actor=clerk,
-        data={"checkpoint": checkpoint, "name": "张三", "id_number": resident.id_number,
-              "phone": "13907370002", "temperature": "36.4", "direction": "in",
-              "origin": "长沙", "destination": "东湖村"},
+        data={
+            "checkpoint": checkpoint,
+            "name": "张三",
+            "id_number": resident.id_number,
+            "phone": "13907370002",
+            "temperature": "36.4",
+            "direction": "in",
+            "origin": "长沙",
+            "destination": "东湖村",
+        },
     )
     services.passage_create(
         actor=clerk,
-        data={"checkpoint": checkpoint, "name": "李司机", "kind": "vehicle", "plate": "湘H12345",
-              "passengers": 2, "temperature": "37.5", "direction": "out", "origin": "河坝镇"},
+        data={
+            "checkpoint": checkpoint,
+            "name": "李司机",
+            "kind": "vehicle",
+            "plate": "湘H12345",
+            "passengers": 2,
+            "temperature": "37.5",
+            "direction": "out",
+            "origin": "河坝镇",
+        },
     )
     return timezone.localdate()
 
@@ -224,8 +243,6 @@ def test_the_roster_week_grid(client, office, clerk, checkpoint, on_duty):
 
 
 def test_login_lands_checkpoint_staff_on_their_shift(client, clerk, on_duty):
-    response = client.post(
-        reverse("login"), {"username": "clerk", "password": "Fk-test-pass-2020"}
-    )
+    response = client.post(reverse("login"), {"username": "clerk", "password": "Fk-test-pass-2020"})
     assert response.status_code == 302
     assert response["Location"] == reverse("checkpoints:home")
