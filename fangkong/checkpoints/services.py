@@ -330,7 +330,7 @@ def passage_create(
     data: dict[str, Any],
     person=None,
     ip: str | None = None,
-    register_traveller: bool = True,
+    register_traveller: bool = False,
 ) -> Passage:
     """Register a passage at a checkpoint where ``actor`` is on duty, with its consequences.
 
@@ -339,13 +339,16 @@ def passage_create(
     linked to the person holding its ID number without showing anything of them — the link is
     not a lookup, so it is neither logged nor counted. A traveller whose number is not in the
     registry is registered (``person_create``: non-resident, in the checkpoint's area) when
-    ``register_traveller``. One transaction: the passage, the traveller, the key person, the
+    ``register_traveller`` (the screen, where the clerk was told "not in the registry") or when
+    they come from a risk origin (a key person needs a person); the API and the batch, fed by
+    phones, leave other unknown travellers on the ledger only. One transaction: the passage, the traveller, the key person, the
     observation and the alerts all commit together or not at all."""
     fields = passage_check(actor=actor, data=data)
     number = fields.get("id_number", "")
     if person is None and number:
         person = find_person(number)
-        if person is None and register_traveller:
+        # A traveller from a risk origin is always registered: the key person needs a person.
+        if person is None and (register_traveller or fields["risk_origin"]):
             person = _register_traveller(actor, fields, ip=ip)
     fields["person"] = person
     passage = create_record(Passage, actor=actor, **fields)

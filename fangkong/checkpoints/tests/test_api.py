@@ -139,3 +139,25 @@ def test_outsiders_list_nothing_and_get_404(client, outsider, clerk, on_duty, ch
     assert client.get("/api/v1/checkpoints").json()["count"] == 0
     refused = post(client, [record(checkpoint, 2)])
     assert refused.status_code == 403 and Passage.objects.count() == 1
+
+
+def test_a_single_passage_costs_few_queries(client, clerk, on_duty, checkpoint, resident):
+    token = token_create(actor=clerk, name="phone")[1]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    def create(n, **extra):
+        body = record(checkpoint, n, **extra)
+        body.pop("client_id")
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(
+                "/api/v1/passages", json.dumps(body), content_type="application/json", **auth
+            )
+        assert response.status_code == 201, response.content
+        return [q["sql"] for q in ctx.captured_queries]
+
+    create(1)  # the token's first use writes its last_used_at
+    queries = create(2)
+    # token, grants, checkpoint in scope, the clerk's shifts, the registry link, the insert
+    # and its history row (SQLite adds nothing; savepoints are not counted as work).
+    work = [q for q in queries if not q.startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(work) <= 8, "\n".join(work)
