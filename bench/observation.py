@@ -223,9 +223,13 @@ def bench_batch(officer, grids, reps: int) -> dict:
             for pk in ids
         ]
         body = json.dumps({"records": records})
-        t = time.perf_counter()
-        response = client.post("/api/v1/checks/batch", body, content_type="application/json")
-        times.append((time.perf_counter() - t) * 1000)
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            t = time.perf_counter()
+            response = client.post("/api/v1/checks/batch", body, content_type="application/json")
+            times.append((time.perf_counter() - t) * 1000)
+        statements = len(queries.captured_queries)
         assert response.status_code == 200, response.content[:300]
         stored = sum(r["status"] == "stored" for r in response.json()["results"])
         assert stored == len(ids), response.content[:300]
@@ -244,7 +248,12 @@ def bench_batch(officer, grids, reps: int) -> dict:
         with transaction.atomic(), connection.cursor() as cur:
             cur.executemany(sql, rows)
         raw.append((time.perf_counter() - t) * 1000)
-    return {"records_per_batch": len(ids), "django": _stats(times), "raw_sql": _stats(raw)}
+    return {
+        "records_per_batch": len(ids),
+        "sql_statements_per_batch": statements,
+        "django": _stats(times),
+        "raw_sql": _stats(raw),
+    }
 
 
 def main() -> None:
