@@ -176,7 +176,17 @@ def observation_demo(ctx: DemoContext) -> None:
     today_cap = STORY_END
     # Returnees first, so that a household's contacts know when the returnee arrived.
     tagged.sort(key=lambda r: (r[1] != TAG_HUBEI, r[0]))
+    # Persons another step (the checkpoints' risk arrivals) already put under observation keep
+    # theirs; they only get their team below.
+    taken = set(
+        Observation.objects.filter(status="active").values_list("person_id", flat=True)
+    ) | set(KeyPerson.objects.exclude(status="closed").values_list("person_id", flat=True))
+    teamless = list(
+        Observation.objects.filter(team__isnull=True).values_list("pk", "area_id", "started_at")
+    )
     for person_id, tag, area_id, created, household_id in tagged:
+        if person_id in taken:
+            continue
         identified = created.astimezone(TZ_CN)
         day = max(identified.date(), dt.date(2020, 1, 20))
         if tag == TAG_HUBEI:
@@ -320,6 +330,21 @@ def observation_demo(ctx: DemoContext) -> None:
             )
             ids[ReleaseNotice] += 1
 
+    for obs_id, area_id, started_at in teamless:
+        for entry in team_for(area_id).values():
+            member = new_member(
+                id=ids[TeamMember],
+                observation_id=obs_id,
+                role_id=entry.role_id,
+                name=entry.name,
+                phone=entry.phone,
+                user_id=entry.user_id,
+                created_at=started_at,
+                updated_at=started_at,
+            )
+            member.refresh_sensitive_indexes()
+            ids[TeamMember] += 1
+            members.append(member)
     models_ = (
         RosterEntry,
         ObservationSite,
