@@ -321,3 +321,12 @@ FANGKONG_PERSON_LOOKUP_LIMIT = env_int("FANGKONG_PERSON_LOOKUP_LIMIT", 600, mini
 FANGKONG_FEVER_THRESHOLD = env_str("FANGKONG_FEVER_THRESHOLD", "37.3")
 # checkpoints, surveys, big-data lists: places of origin that make a traveller a key person.
 FANGKONG_RISK_ORIGINS = tuple(env_list("FANGKONG_RISK_ORIGINS", ["武汉", "湖北"]))
+# observation: hours after a half-day's checks close (12:00 / 24:00) before a missed check is
+# raised to the village, and before it is raised to the town.
+FANGKONG_MISSED_CHECK_VILLAGE_HOURS = env_int("FANGKONG_MISSED_CHECK_VILLAGE_HOURS", 0, minimum=0)
+FANGKONG_MISSED_CHECK_TOWN_HOURS = env_int("FANGKONG_MISSED_CHECK_TOWN_HOURS", 6, minimum=0)
+# observation: the issuing body printed on release notices (default: the district command).
+FANGKONG_ISSUING_BODY = env_str("FANGKONG_ISSUING_BODY", "")
+# checkpoints: how far ahead of the server a phone's clock may be when it sends the time of a
+# passage (minutes); later times are refused as "in the future".
+FANGKONG_PASSAGE_FUTURE_MINUTES = env_int("FANGKONG_PASSAGE_FUTURE_MINUTES", 5, minimum=0)
