@@ -321,3 +321,19 @@ FANGKONG_PERSON_LOOKUP_LIMIT = env_int("FANGKONG_PERSON_LOOKUP_LIMIT", 600, mini
 FANGKONG_FEVER_THRESHOLD = env_str("FANGKONG_FEVER_THRESHOLD", "37.3")
 # checkpoints, surveys, big-data lists: places of origin that make a traveller a key person.
 FANGKONG_RISK_ORIGINS = tuple(env_list("FANGKONG_RISK_ORIGINS", ["武汉", "湖北"]))
+# medical: the article's treatment rules (規範流程抓診治), as lists of facility kinds
+# (district_hospital, health_centre, village_clinic, private_clinic, pharmacy, designated).
+# Where a fever patient back from Hubei may be triaged:
+FANGKONG_HUBEI_FEVER_TRIAGE_AT = tuple(
+    env_list("FANGKONG_HUBEI_FEVER_TRIAGE_AT", ["district_hospital"])
+)
+# Facilities that may not close a fever visit, only refer the patient:
+FANGKONG_FEVER_REFER_ONLY = tuple(
+    env_list("FANGKONG_FEVER_REFER_ONLY", ["village_clinic", "private_clinic"])
+)
+# Facilities that may not admit a suspected patient:
+FANGKONG_NO_SUSPECTED_ADMISSION = tuple(
+    env_list("FANGKONG_NO_SUSPECTED_ADMISSION", ["health_centre"])
+)
+# Hours within which the grid worker visits a buyer a pharmacy or clinic reported.
+FANGKONG_HOME_VISIT_HOURS = env_int("FANGKONG_HOME_VISIT_HOURS", 24, minimum=1)
