@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.kit import ModelKit, register
 from fangkong.core.kit.columns import NaturalKey, register_natural_key
+from fangkong.core.kit.forms import KitForm
 from fangkong.core.scoping import restrict
 from fangkong.medical import filtersets as fs
 from fangkong.medical import selectors, services
@@ -127,6 +128,18 @@ facility_kit = register(
     )
 )
 
+
+class MemberForm(KitForm):
+    """Only users holding a role in the actor's areas are offered (names are personal data)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = services.staffable_users(self.actor)
+        if self.editing:
+            users = users | type(self.instance.user).objects.filter(pk=self.instance.user_id)
+        self.fields["user"].queryset = users
+
+
 member_kit = register(
     ModelKit(
         model=FacilityMember,
@@ -137,7 +150,7 @@ member_kit = register(
         update=services.member_update,
         url_namespace="medical",
         api_path="facility-staff",
-        options={"select_related": ("facility", "user")},
+        options={"select_related": ("facility", "user"), "form_class": MemberForm},
     )
 )
 

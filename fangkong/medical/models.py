@@ -188,7 +188,7 @@ class FeverVisit(EpiHistory, DomainModel):
         related_name="+",
         verbose_name=_("patient of another jurisdiction"),
     )
-    visited_at = models.DateTimeField(_("seen at"), default=timezone.now)
+    visited_at = models.DateTimeField(_("seen at"), default=timezone.now, blank=True)
     temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1)
     symptoms = models.CharField(_("symptoms"), max_length=200, blank=True)
     onset_date = models.DateField(_("onset date"), null=True, blank=True)
@@ -265,7 +265,7 @@ class Referral(DomainModel):
     to_facility = models.ForeignKey(
         Facility, on_delete=models.PROTECT, related_name="referrals_in", verbose_name=_("to")
     )
-    referred_at = models.DateTimeField(_("referred at"), default=timezone.now)
+    referred_at = models.DateTimeField(_("referred at"), default=timezone.now, blank=True)
     reason = models.CharField(_("reason"), max_length=200)
     transport = models.CharField(_("transport"), max_length=20, choices=Transport.choices)
     handover_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
@@ -393,7 +393,7 @@ class Case(ScopedModel):
     occupation = models.CharField(_("occupation"), max_length=40, blank=True)
     current_address = models.CharField(_("current address"), max_length=200, blank=True)
     onset_date = models.DateField(_("onset date"), null=True, blank=True)
-    diagnosed_at = models.DateTimeField(_("diagnosed at"), default=timezone.now)
+    diagnosed_at = models.DateTimeField(_("diagnosed at"), default=timezone.now, blank=True)
     severity = models.CharField(
         _("clinical severity"), max_length=12, choices=Severity.choices, blank=True
     )
@@ -401,7 +401,7 @@ class Case(ScopedModel):
         Facility, on_delete=models.PROTECT, related_name="cases", verbose_name=_("reporting unit")
     )
     reporting_doctor = models.CharField(_("reporting doctor"), max_length=50, blank=True)
-    reported_at = models.DateTimeField(_("report date"), default=timezone.now)
+    reported_at = models.DateTimeField(_("report date"), default=timezone.now, blank=True)
     status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
     clinical_notes = models.TextField(_("clinical notes"), blank=True)
     # The contact (of another case) this patient was: an edge of the chain of transmission.
@@ -527,7 +527,7 @@ class PharmacyReport(SensitiveFieldsMixin, DomainModel):
         related_name="pharmacy_reports",
         verbose_name=_("pharmacy"),
     )
-    reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now, blank=True)
     buyer_name = models.CharField(_("buyer's name"), max_length=60)
     buyer_id_number = EncryptedTextField(_("buyer's resident ID number"))
     buyer_id_bidx = models.CharField(max_length=64, blank=True, editable=False)
@@ -571,7 +571,7 @@ class ClinicReport(EpiHistory, DomainModel):
     patient = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("patient")
     )
-    reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now, blank=True)
     temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1)
     symptoms = models.CharField(_("symptoms"), max_length=200, blank=True)
     onset_date = models.DateField(_("onset date"), null=True, blank=True)

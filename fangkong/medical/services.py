@@ -171,8 +171,25 @@ def facility_delete(*, actor, obj, reason: str, expected_version) -> Facility:
 MEMBER_FIELDS = ("facility", "user", "role", "active")
 
 
-def member_check(*, data: dict[str, Any], exclude_pk: int | None = None) -> dict[str, Any]:
+def staffable_users(actor):
+    """Users the actor may put on a facility's staff: those holding a role in one of the
+    actor's areas (a user of another town is neither listed nor accepted)."""
+    from django.contrib.auth import get_user_model
+
+    from fangkong.core.models import RoleGrant
+    from fangkong.core.scoping import areas_for
+
+    areas = areas_for(actor, "medical.add_facilitymember")
+    granted = RoleGrant.objects.active().filter(area__in=areas).values("user_id")
+    return get_user_model().objects.filter(pk__in=granted, is_active=True)
+
+
+def member_check(*, actor, data: dict[str, Any], exclude_pk: int | None = None) -> dict[str, Any]:
+    """Validate as ``member_create`` would: the user holds a role within the actor's areas."""
     fields = {k: v for k, v in data.items() if k in MEMBER_FIELDS}
+    user = fields.get("user")
+    if user is not None and not staffable_users(actor).filter(pk=user.pk).exists():
+        raise ValidationError({"user": _("No such user in your area of responsibility.")})
     if fields.get("facility") and fields.get("user"):
         clash = FacilityMember.objects.filter(facility=fields["facility"], user=fields["user"])
         if clash.exclude(pk=exclude_pk).exists():
@@ -184,13 +201,13 @@ def member_check(*, data: dict[str, Any], exclude_pk: int | None = None) -> dict
 @transaction.atomic
 def member_create(*, actor, data: dict[str, Any]) -> FacilityMember:
     """Put a user on a facility's staff (the facility must be in the actor's areas)."""
-    return create_record(FacilityMember, actor=actor, **member_check(data=data))
+    return create_record(FacilityMember, actor=actor, **member_check(actor=actor, data=data))
 
 
 @transaction.atomic
 def member_update(*, actor, obj, expected_version, data: dict) -> FacilityMember:
     current = {name: getattr(obj, name) for name in MEMBER_FIELDS}
-    checked = member_check(data={**current, **data}, exclude_pk=obj.pk)
+    checked = member_check(actor=actor, data={**current, **data}, exclude_pk=obj.pk)
     changes = {k: checked[k] for k in data if k in checked}
     return update_record(obj, actor=actor, expected_version=expected_version, changes=changes)
 

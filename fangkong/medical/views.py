@@ -110,7 +110,11 @@ class CaseDetailView(NotesDetailView):
         ]
         context["may_classify"] = covers(user, services.CLASSIFY, obj)
         context["may_trace"] = covers(user, "medical.change_contact", obj)
-        context["transition_form"] = TransitionForm()
+        form = TransitionForm()
+        form.fields["to_status"].choices = [
+            (s, Case.Status(s).label) for s in sorted(services.TRANSITIONS[Case.Status(obj.status)])
+        ]
+        context["transition_form"] = form
         context["household_form"] = HouseholdContactsForm(
             initial={"exposure_date": obj.reported_at.date()}
         )
