@@ -14,7 +14,13 @@ from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.figures import Figure, FigureContext, count_by_unit, figure_section
+from fangkong.core.figures import (
+    Figure,
+    FigureContext,
+    count_by_unit,
+    dashboard_panel,
+    figure_section,
+)
 from fangkong.medical.models import (
     Case,
     CaseTransition,
@@ -164,3 +170,26 @@ def medical_figures(ctx: FigureContext) -> list[Figure]:
             link=_link("clinicreport_list", day=day),
         ),
     ]
+
+
+def _may_visit(user) -> bool:
+    return user.has_perm("medical.view_homevisittask")
+
+
+@dashboard_panel(
+    "medical_home_visits",
+    _("Home visits owed"),
+    template="medical/_panel_home_visits.html",
+    order=40,
+    visible=_may_visit,
+)
+def home_visits_panel(request) -> dict:
+    """The home visits the signed-in user's grids still owe (pharmacy and clinic reports)."""
+    from fangkong.medical.selectors import home_visit_list
+
+    open_tasks = home_visit_list(actor=request.user, filters={"open": "true"})
+    return {
+        "open_count": open_tasks.count(),
+        "first": list(open_tasks.order_by("due_at")[:5]),
+        "url": _link("homevisittask_list", open="true"),
+    }
