@@ -225,3 +225,18 @@ def test_chain_endpoint(med, client, case, office, household_family):
     client.force_login(office)
     chain = client.get(f"/api/v1/cases/{case.pk}/chain").json()
     assert len(chain["nodes"]) >= 1 and isinstance(chain["links"], list)
+
+
+def test_area_scope_of_the_api_proven_by_breaking_it(med, client, world, monkeypatch):
+    """A town officer of another town sees every facility's records, but only in their town:
+    the area scope (``restrict``) is what refuses 河坝镇's report."""
+    from fangkong.core.testing import make_user
+    from fangkong.medical import kit
+
+    mine = report(med)
+    other = make_user("othertown", "town_officer", world.other_town)
+    client.force_login(other)
+    assert client.get(f"/api/v1/pharmacy-reports/{mine.pk}").status_code == 404
+    assert client.get("/api/v1/pharmacy-reports").json()["results"] == []
+    monkeypatch.setattr(kit, "restrict", lambda qs, *args, **kwargs: qs)
+    assert client.get(f"/api/v1/pharmacy-reports/{mine.pk}").status_code == 200
