@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 from ninja import Path, Router, Schema
 from ninja.errors import HttpError
 
@@ -115,7 +116,7 @@ def _facility(actor, pk):
     try:
         return Facility.objects.get(pk=pk)
     except Facility.DoesNotExist:
-        raise ValidationError({"facility_id": "No such facility."}) from None
+        raise ValidationError({"facility_id": _("No such facility.")}) from None
 
 
 def _patient_data(actor, payload) -> dict:
@@ -134,7 +135,7 @@ def _jurisdiction(pk):
     try:
         return Jurisdiction.objects.get(pk=pk)
     except Jurisdiction.DoesNotExist:
-        raise ValidationError({"home_jurisdiction_id": "No such jurisdiction."}) from None
+        raise ValidationError({"home_jurisdiction_id": _("No such jurisdiction.")}) from None
 
 
 @router.post(
@@ -150,7 +151,7 @@ def triage(request, payload: TriageIn):
     ref = data.pop("referred_to_id")
     data["referred_to"] = _facility(actor, ref) if ref else None
     if not actor.has_perm("medical.add_fevervisit"):
-        raise HttpError(403, "You may not triage patients.")
+        raise HttpError(403, _("You may not triage patients."))
     visit = services.triage_create(actor=actor, data=data, ip=client_ip(request))
     return 201, visit
 
@@ -163,7 +164,7 @@ def triage(request, payload: TriageIn):
 def clinic_report(request, payload: ClinicReportIn):
     actor = request.auth
     if not actor.has_perm("medical.add_clinicreport"):
-        raise HttpError(403, "You may not report fever patients.")
+        raise HttpError(403, _("You may not report fever patients."))
     data = _patient_data(actor, payload)
     data["facility"] = _facility(actor, data.pop("facility_id"))
     to = data.pop("to_facility_id")
@@ -219,7 +220,7 @@ def observe(request, payload: ObserveIn, case_id: int = Path(..., ge=1, le=MAX_D
     case = scoped_get(request, case_api.getter, Case, case_id)
     contacts = list(Contact.objects.filter(case=case, pk__in=payload.contact_ids))
     if len(contacts) != len(set(payload.contact_ids)):
-        raise ValidationError({"contact_ids": "A chosen contact is not a contact of this case."})
+        raise ValidationError({"contact_ids": _("A chosen contact is not a contact of this case.")})
     try:
         done = services.contacts_observe(
             actor=request.auth, case=case, contacts=contacts, at=payload.at
@@ -237,7 +238,7 @@ def observe(request, payload: ObserveIn, case_id: int = Path(..., ge=1, le=MAX_D
 def clinical_notes(request, case_id: int = Path(..., ge=1, le=MAX_DB_ID)):
     case = scoped_get(request, case_api.getter, Case, case_id)
     if not covers(request.auth, "medical.view_clinical_notes", case):
-        raise HttpError(403, "Clinical notes are for clinical roles and the command office.")
+        raise HttpError(403, _("Clinical notes are for clinical roles and the command office."))
     return {"id": case.pk, "clinical_notes": case.clinical_notes}
 
 

@@ -287,11 +287,33 @@ def find_or_create_patient(
 # --------------------------------------------------------------------------- referrals
 
 
+def in_stored_language(func):
+    """Compose stored texts (text messages, alerts, tasks) in the district's language
+    (``LANGUAGE_CODE``), whatever language the writer's screen is in: the message to 沅江市
+    is in Chinese even when the clerk works in English."""
+    from functools import wraps
+
+    from django.utils import translation
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@in_stored_language
 def _notify_jurisdiction(*, actor, referral: Referral, jurisdiction: Jurisdiction, why: str):
     """Text the other jurisdiction's contact on record at once and keep the proof."""
     from fangkong.alerts.sms import queue_sms
 
     patient = referral.patient
+    why = (
+        _("A patient of your jurisdiction was received and referred")
+        if why == "received"
+        else _("A patient is being referred to a hospital of your jurisdiction")
+    )
     content = _(
         "[%(district)s] %(why)s: patient %(name)s, referred at %(when)s from %(from)s to %(to)s. "
         "Please follow up (screening and control). Contact: %(sender)s, %(from)s."
@@ -431,7 +453,7 @@ def referral_create(
             actor=actor,
             referral=referral,
             jurisdiction=referral.home_jurisdiction,
-            why=_("A patient of your jurisdiction was received and referred"),
+            why="received",
         )
         told.add(referral.home_jurisdiction_id)
     if dst.jurisdiction_id and dst.jurisdiction_id not in told:
@@ -439,7 +461,7 @@ def referral_create(
             actor=actor,
             referral=referral,
             jurisdiction=dst.jurisdiction,
-            why=_("A patient is being referred to a hospital of your jurisdiction"),
+            why="receiving",
         )
     return referral
 
@@ -1078,6 +1100,7 @@ def match_buyer(*, actor, report: PharmacyReport, ip: str | None = None):
     return None
 
 
+@in_stored_language
 def pharmacy_report_followup(*, actor, report: PharmacyReport, ip: str | None = None) -> None:
     """What a pharmacy report sets off: the buyer matched in the registry, a home-visit task for
     their grid worker (or for the pharmacy's area when nobody matched) and an alert there."""
