@@ -197,6 +197,21 @@ fever_visit_kit = register(
 )
 
 
+class ReferralForm(KitForm):
+    """From a facility the actor works at, to any facility that receives patients: the fever
+    clinic or the designated hospital usually lies outside a village doctor's own area."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        mine = services.member_facility_ids(self.actor)
+        self.fields["from_facility"].queryset = Facility.objects.filter(pk__in=mine)
+        self.fields["to_facility"].queryset = receiving_facilities()
+
+
+def receiving_facilities():
+    return Facility.objects.filter(active=True).exclude(kind=Facility.Kind.PHARMACY)
+
+
 def _referral_create(*, actor, data):
     return services.referral_create(actor=actor, data=data)
 
@@ -211,7 +226,10 @@ referral_kit = register(
         extra_columns=("acknowledged_at", "receiver_name"),
         url_namespace="medical",
         api_path="referrals",
-        options={"select_related": ("from_facility__area", "to_facility", "patient")},
+        options={
+            "select_related": ("from_facility__area", "to_facility", "patient"),
+            "form_class": ReferralForm,
+        },
     )
 )
 

@@ -240,3 +240,37 @@ def test_area_scope_of_the_api_proven_by_breaking_it(med, client, world, monkeyp
     assert client.get("/api/v1/pharmacy-reports").json()["results"] == []
     monkeypatch.setattr(kit, "restrict", lambda qs, *args, **kwargs: qs)
     assert client.get(f"/api/v1/pharmacy-reports/{mine.pk}").status_code == 200
+
+
+def test_api_triage_honours_idempotency_key(med, client, person_in):
+    from fangkong.medical.models import FeverVisit
+
+    client.force_login(med.doctor)
+    body = {
+        "facility_id": med.hospital.pk,
+        "id_number": person_in.id_number,
+        "temperature": "38.1",
+        "disposition": "home",
+    }
+    headers = {"HTTP_IDEMPOTENCY_KEY": "triage-1"}
+    first = client.post("/api/v1/fever-visits", body, content_type="application/json", **headers)
+    again = client.post("/api/v1/fever-visits", body, content_type="application/json", **headers)
+    assert first.status_code == 201, first.content
+    assert again.json()["id"] == first.json()["id"]
+    assert FeverVisit.objects.count() == 1
+
+
+def test_api_village_doctor_refers_to_the_fever_clinic_outside_their_area(med, client, person_in):
+    client.force_login(med.village_doctor)
+    body = {
+        "patient_id": person_in.pk,
+        "from_facility_id": med.clinic.pk,
+        "to_facility_id": med.hospital.pk,
+        "reason": "发热",
+        "transport": "ambulance",
+    }
+    answer = client.post("/api/v1/referrals", body, content_type="application/json")
+    assert answer.status_code == 201, answer.content
+    body["from_facility_id"] = med.private.pk  # not their clinic
+    refused = client.post("/api/v1/referrals", body, content_type="application/json")
+    assert refused.status_code == 422 and "not on the staff" in refused.content.decode()
