@@ -184,8 +184,12 @@ def _article_case(ctx, clinician, hospital, designated, yuanjiang, district):
             "医务人员三级防护，接诊区终末消毒。",
         },
     )
+    # Written through the services today; dated as the story has them.
     Person.objects.filter(pk=visit.patient_id).update(
-        current_address="沅江市四季红镇", registered_residence="湖南省沅江市四季红镇"
+        current_address="沅江市四季红镇",
+        registered_residence="湖南省沅江市四季红镇",
+        created_at=seen,
+        updated_at=seen,
     )
     referral = visit.referrals.get()
     referral.handover_at = _at(dt.date(2020, 1, 22), 17, 10)
@@ -214,6 +218,22 @@ def _article_case(ctx, clinician, hospital, designated, yuanjiang, district):
         reason="益阳市首位治愈出院的确诊病例",
         at=_at(dt.date(2020, 2, 4), 10, 0),
     )
+    from fangkong.alerts.models import SmsMessage
+    from fangkong.medical.models import Case, FeverVisit, JurisdictionNotice, Referral
+
+    FeverVisit.objects.filter(pk=visit.pk).update(created_at=seen, updated_at=seen)
+    Referral.objects.filter(pk=referral.pk).update(created_at=seen)
+    Case.objects.filter(pk=case.pk).update(created_at=seen)
+    notices = JurisdictionNotice.objects.filter(referral=referral)
+    notices.update(created_at=referral.referred_at, updated_at=referral.referred_at)
+    # The text to 沅江市 went out that afternoon: it is history, not a message still to send.
+    SmsMessage.objects.filter(pk__in=notices.values("sms_id")).update(
+        status=SmsMessage.Status.SENT,
+        attempts=1,
+        created_at=referral.referred_at,
+        next_attempt_at=referral.referred_at,
+        sent_at=referral.referred_at,
+    )
     ctx.count("external cases (沅江市)", 1)
 
 
@@ -227,11 +247,14 @@ def _daily_records(ctx, rng, hospital, centres, clinics, pharmacies, staff):
     )
     from fangkong.people.models import Person
 
+    # The same seed gives the same records: sample from a stable order with the step's rng.
     pool = list(
         Person.objects.filter(is_resident=True)
-        .order_by("?")
-        .values_list("id", "area_id", "name")[:3000]
+        .order_by("id")
+        .values_list("id", "area_id", "name")[:20000]
     )
+    rng.shuffle(pool)
+    pool = pool[:3000]
     if not pool:
         return
     phones = {p.pk: p.phone for p in Person.objects.filter(pk__in=[p[0] for p in pool[:600]])}

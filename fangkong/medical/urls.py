@@ -52,7 +52,11 @@ urlpatterns = [
     *kit_urls(
         kit.case_kit, {**STAFF, "edit": None, "detail": views.CaseDetailView}, prefix="cases/"
     ),
-    *kit_urls(kit.contact_kit, {**STAFF, "edit": None}, prefix="contacts/"),
+    *kit_urls(
+        kit.contact_kit,
+        {**STAFF, "edit": None, "create": views.ContactCreateView},
+        prefix="contacts/",
+    ),
     *kit_urls(
         kit.pharmacy_report_kit,
         {**STAFF, "edit": None, "create": views.PharmacyReportCreateView},

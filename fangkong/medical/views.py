@@ -72,6 +72,14 @@ class PharmacyReportCreateView(KitCreateView):
         return {"pharmacy": mine.pk} if mine else {}
 
 
+class ContactCreateView(KitCreateView):
+    """Coming from a case's page (``?case=<id>``), the case is filled in."""
+
+    def get_initial(self):
+        case = self.request.GET.get("case", "")
+        return {"case": int(case)} if case.isdigit() else {}
+
+
 class NotesDetailView(DetailView):
     """Detail pages with clinical notes: shown to clinical roles and the command office only."""
 
