@@ -37,10 +37,8 @@ def _daily(day: dt.date, low: int, high: int, rng) -> int:
 
 @demo_step("medical", after=("people", "users"))
 def medical_demo(ctx: DemoContext) -> None:
-    from django.contrib.auth.hashers import make_password
 
-    from fangkong.core.demo import DEMO_PASSWORD
-    from fangkong.core.models import Role, RoleGrant, User
+    from fangkong.core.models import User
     from fangkong.medical.models import Facility, FacilityMember, Jurisdiction
     from fangkong.places.models import Area
 
@@ -112,8 +110,8 @@ def medical_demo(ctx: DemoContext) -> None:
     )
     pharmacies.insert(0, own_pharmacy)
 
-    # Staff: the demo clinician at the fever clinic, the pharmacist at 益康大药房, and a village
-    # doctor (a demo user of this module) at the first village's clinic.
+    # Staff: the demo clinician at the fever clinic, the demo pharmacist at 益康大药房 (the
+    # demo has one user per role, so the village clinics have no staff account here).
     users = {u.username: u for u in User.objects.filter(username__in=("clinician", "pharmacist"))}
     R = FacilityMember.Role
     if "clinician" in users:
@@ -122,31 +120,11 @@ def medical_demo(ctx: DemoContext) -> None:
         FacilityMember.objects.create(
             facility=own_pharmacy, user=users["pharmacist"], role=R.PHARMACIST
         )
-    village = Area.objects.get(code=where["village:0"][0])
-    village_clinic = next(c for c in clinics if c.area_id == village.pk)
-    joined = dt.datetime(2020, 1, 22, 9, 0, tzinfo=TZ_CN).astimezone(dt.UTC)
-    doctor = User.objects.create(
-        username="village_doctor",
-        password=make_password(DEMO_PASSWORD),
-        full_name="邓春香",
-        organisation=village_clinic.name,
-        demo=True,
-        date_joined=joined,
-    )
-    role = Role.objects.filter(code="clinician").first()
-    if role is not None:
-        RoleGrant.objects.create(
-            user=doctor,
-            role=role,
-            area=village,
-            granted_at=joined,
-            status=RoleGrant.Status.APPROVED,
-            approved_at=joined,
-        )
-    FacilityMember.objects.create(facility=village_clinic, user=doctor, role=R.DOCTOR)
     ctx.count("facilities", Facility.objects.count())
 
-    staff = users.get("clinician") or doctor
+    staff = users.get("clinician")
+    if staff is None:  # the users step always makes one; a partial demo skips the story
+        return
     _article_case(ctx, staff, hospital, designated, yuanjiang, district)
     _daily_records(ctx, rng, hospital, centres, clinics + [private], pharmacies, staff)
 
