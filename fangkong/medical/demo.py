@@ -125,19 +125,39 @@ def medical_demo(ctx: DemoContext) -> None:
     staff = users.get("clinician")
     if staff is None:  # the users step always makes one; a partial demo skips the story
         return
-    _article_case(ctx, staff, hospital, designated, yuanjiang, district)
+    _article_case(ctx, staff, hospital, designated, yuanjiang, towns[0])
     _daily_records(ctx, rng, hospital, centres, clinics + [private], pharmacies, staff)
 
 
-def _article_case(ctx, clinician, hospital, designated, yuanjiang, district):
-    """22 January, afternoon: the suspected patient from 沅江市四季红镇."""
+def _article_case(ctx, clinician, hospital, designated, yuanjiang, seat):
+    """22 January, afternoon: the suspected patient from 沅江市四季红镇.
+
+    Every person of the demo lives in a grid and a household: the patient from 沅江市 is
+    registered as a non-resident in a temporary household at the hospital's grid (the district
+    seat), the way a desk registers a traveller it cannot place."""
     from fangkong.core.validators import gb11643_check_digit
     from fangkong.medical import services
     from fangkong.people.models import Person
+    from fangkong.places.models import Area, Household
+
+    grid = (
+        Area.objects.filter(level=Area.Level.GRID, path__startswith=seat.path)
+        .order_by("code")
+        .first()
+    )
+    seen = _at(dt.date(2020, 1, 22), 15, 20)
+    household = Household.objects.create(
+        area=grid,
+        number="LS0122",
+        address="大通湖区人民医院发热门诊（外地来院就诊人员临时登记）",
+        head_name="刘某某",
+        created_at=seen,
+    )
+    ctx.count("households", 1)
+    ctx.count("persons", 1)
 
     body = "43098119650308041"
     number = body + gb11643_check_digit(body)
-    seen = _at(dt.date(2020, 1, 22), 15, 20)
     visit = services.triage_create(
         actor=clinician,
         data={
@@ -145,7 +165,7 @@ def _article_case(ctx, clinician, hospital, designated, yuanjiang, district):
             "id_number": number,
             "name": "刘某某",
             "phone": "13787370123",
-            "area": district,
+            "area": grid,
             "home_jurisdiction": yuanjiang,
             "occupation": "个体经营",
             "visited_at": seen,
@@ -164,6 +184,8 @@ def _article_case(ctx, clinician, hospital, designated, yuanjiang, district):
     )
     # Written through the services today; dated as the story has them.
     Person.objects.filter(pk=visit.patient_id).update(
+        household=household,
+        relation="本人",
         current_address="沅江市四季红镇",
         registered_residence="湖南省沅江市四季红镇",
         created_at=seen,
