@@ -185,7 +185,7 @@ def _article_case(ctx, clinician, hospital, designated, yuanjiang, seat):
     # Written through the services today; dated as the story has them.
     Person.objects.filter(pk=visit.patient_id).update(
         household=household,
-        relation="本人",
+        relation="户主",
         current_address="沅江市四季红镇",
         registered_residence="湖南省沅江市四季红镇",
         created_at=seen,
