@@ -330,3 +330,19 @@ FANGKONG_ISSUING_BODY = env_str("FANGKONG_ISSUING_BODY", "")
 # checkpoints: how far ahead of the server a phone's clock may be when it sends the time of a
 # passage (minutes); later times are refused as "in the future".
 FANGKONG_PASSAGE_FUTURE_MINUTES = env_int("FANGKONG_PASSAGE_FUTURE_MINUTES", 5, minimum=0)
+# medical: the article's treatment rules (規範流程抓診治), as lists of facility kinds
+# (district_hospital, health_centre, village_clinic, private_clinic, pharmacy, designated).
+# Where a fever patient back from Hubei may be triaged:
+FANGKONG_HUBEI_FEVER_TRIAGE_AT = tuple(
+    env_list("FANGKONG_HUBEI_FEVER_TRIAGE_AT", ["district_hospital"])
+)
+# Facilities that may not close a fever visit, only refer the patient:
+FANGKONG_FEVER_REFER_ONLY = tuple(
+    env_list("FANGKONG_FEVER_REFER_ONLY", ["village_clinic", "private_clinic"])
+)
+# Facilities that may not admit a suspected patient:
+FANGKONG_NO_SUSPECTED_ADMISSION = tuple(
+    env_list("FANGKONG_NO_SUSPECTED_ADMISSION", ["health_centre"])
+)
+# Hours within which the grid worker visits a buyer a pharmacy or clinic reported.
+FANGKONG_HOME_VISIT_HOURS = env_int("FANGKONG_HOME_VISIT_HOURS", 24, minimum=1)

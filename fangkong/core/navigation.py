@@ -77,7 +77,12 @@ NAV: tuple[NavGroup, ...] = (
             ),
             NavItem(_("Carpet surveys and big-data leads"), icon="clipboard-check"),
             NavItem(_("Patrols and venue closures"), icon="shield-check"),
-            NavItem(_("Fever clinics and pharmacies"), icon="hospital"),
+            NavItem(
+                _("Fever clinics and pharmacies"),
+                "medical:index",
+                "hospital",
+                "medical.view_facility",
+            ),
         ),
     ),
     NavGroup(
