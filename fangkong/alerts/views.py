@@ -26,6 +26,7 @@ class InboxView(ScopedListView):
     filterset_class = AlertFilterSet
     title = gettext_lazy("Alerts")
     results_template = "alerts/_alert_results.html"
+    actions_template = "alerts/_inbox_actions.html"
     permission = "alerts.view_alert"
 
     def base_queryset(self):
