@@ -229,7 +229,7 @@ def command_demo(ctx: DemoContext) -> None:
                 kind=kind,
                 title=title,
                 held_at=_at(day, hour),
-                chair="区委书记" if kind == "party_committee" or day >= (1, 28) else "区管委会主任",
+                chair="区委书记" if day >= (1, 28) else "区管委会主任",
                 attendees="领导小组成员、各工作组组长、各镇主要负责人、联防联控单位负责人",
                 decisions=decisions,
                 created_at=_at(day, hour + 2),

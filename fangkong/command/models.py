@@ -215,7 +215,7 @@ class Task(ScopedModel):
 
     class Status(models.TextChoices):
         DISPATCHED = "dispatched", _("dispatched")
-        ACKNOWLEDGED = "acknowledged", _("acknowledged")
+        ACKNOWLEDGED = "acknowledged", _("received")
         IN_PROGRESS = "in_progress", _("in progress")
         COMPLETED = "completed", _("completed, awaiting verification")
         VERIFIED = "verified", _("verified")

@@ -3,6 +3,8 @@ members, areas nobody answers for, and note attachments (decrypted while downloa
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -107,6 +109,9 @@ def task_act(request, pk, action):
         raise Http404
     task = get_scoped_object_or_404(Task, request.user, "view", pk, request=request)
     user = request.user
+    if action in ("acknowledge", "note", "complete") and not services.is_task_receiver(user, task):
+        log_denied(request, f"{action} command.task#{task.pk}")
+        raise PermissionDenied(_("This task was not dispatched to you."))
     try:
         if action == "acknowledge":
             services.task_acknowledge(actor=user, task=task)
@@ -161,6 +166,9 @@ def note_attachment(request, pk):
         yield from chunks
 
     response = StreamingHttpResponse(stream(), content_type=note.attachment_type)
-    response["Content-Disposition"] = f'attachment; filename="note-{note.pk}"'
+    # The uploader's file name only in the RFC 5987 form (percent-encoded): no header injection.
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"note-{note.pk}\"; filename*=UTF-8''{quote(note.attachment_name)}"
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return no_store(response)
