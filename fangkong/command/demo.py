@@ -158,7 +158,7 @@ def command_demo(ctx: DemoContext) -> None:
 
     old = CommandGroup.objects.create(
         area=district,
-        kind="leadership",
+        group_kind="leadership",
         name="大通湖区新型冠状病毒感染的肺炎疫情防控工作领导小组",
         duties="统一领导全区疫情防控工作。",
         effective_from=dt.date(2020, 1, 22),
@@ -167,7 +167,7 @@ def command_demo(ctx: DemoContext) -> None:
     )
     new = CommandGroup.objects.create(
         area=district,
-        kind="leadership",
+        group_kind="leadership",
         name="区委新型冠状病毒感染的肺炎疫情防控工作领导小组",
         duties="区委书记任第一组长、区长任组长；实行区、镇、村（社区）领导包干负责制。",
         effective_from=dt.date(2020, 1, 28),
@@ -198,7 +198,7 @@ def command_demo(ctx: DemoContext) -> None:
         working.append(
             CommandGroup(
                 area=district,
-                kind="working",
+                group_kind="working",
                 name=name,
                 duties=duties,
                 effective_from=dt.date(2020, 1, 28),
@@ -226,7 +226,7 @@ def command_demo(ctx: DemoContext) -> None:
         [
             Meeting(
                 area=district,
-                kind=kind,
+                meeting_kind=kind,
                 title=title,
                 held_at=_at(day, hour),
                 chair="区委书记" if day >= (1, 28) else "区管委会主任",
@@ -337,7 +337,7 @@ def command_demo(ctx: DemoContext) -> None:
     # 包干: a district leader for each town, a town leader for each village and community,
     # and each village's own secretary.
     leaders = [m for m in members if m.group_id == new.pk] + [
-        m for m in members if m.group.kind == "working" and m.post == "组长"
+        m for m in members if m.group.group_kind == "working" and m.post == "组长"
     ]
     resp = []
     for t_index, town in enumerate(towns):

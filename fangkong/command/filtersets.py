@@ -34,7 +34,7 @@ class CommandGroupFilterSet(ScopedFilterSet):
 
     class Meta:
         model = CommandGroup
-        fields = ["name", "kind", "current"]
+        fields = ["name", "group_kind", "current"]
 
 
 class GroupMemberFilterSet(ScopedFilterSet):
@@ -50,7 +50,7 @@ class MeetingFilterSet(ScopedFilterSet):
 
     class Meta:
         model = Meeting
-        fields = ["title", "kind"]
+        fields = ["title", "meeting_kind"]
 
 
 class DirectiveFilterSet(ScopedFilterSet):

@@ -75,7 +75,7 @@ class CommandGroup(ScopedModel):
         LEADERSHIP = "leadership", _("leadership group")
         WORKING = "working", _("working group")
 
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    group_kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=100)
     duties = models.TextField(_("duties"), blank=True)
     effective_from = models.DateField(_("in effect from"))
@@ -92,7 +92,7 @@ class CommandGroup(ScopedModel):
     sort = models.PositiveSmallIntegerField(_("order"), default=100)
 
     class Meta:
-        ordering = ["kind", "sort", "-effective_from", "id"]
+        ordering = ["group_kind", "sort", "-effective_from", "id"]
         verbose_name = _("command group")
         verbose_name_plural = _("command groups")
 
@@ -151,7 +151,7 @@ class Meeting(ScopedModel):
         PROGRESS = "progress", _("progress meeting")
         DISPATCH = "dispatch", _("dispatch meeting")
 
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    meeting_kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=120)
     held_at = models.DateTimeField(_("held at"))
     chair = models.CharField(_("chair"), max_length=50)

@@ -106,7 +106,7 @@ RESPONSE_LEVEL_FIELDS = (
 )
 GROUP_FIELDS = (
     "area",
-    "kind",
+    "group_kind",
     "name",
     "duties",
     "effective_from",
@@ -118,7 +118,7 @@ GROUP_FIELDS = (
 MEMBER_FIELDS = ("group", "name", "post", "position", "duties", "phone", "sort")
 MEETING_FIELDS = (
     "area",
-    "kind",
+    "meeting_kind",
     "title",
     "held_at",
     "chair",

@@ -40,12 +40,16 @@ def walk_records(*, town, village, grid, actor, pk: int) -> set[str]:
 
     now = timezone.now()
     group = CommandGroup.objects.create(
-        pk=pk, area=town, kind="working", name=MARKS["group"], effective_from=dt.date(2020, 1, 28)
+        pk=pk,
+        area=town,
+        group_kind="working",
+        name=MARKS["group"],
+        effective_from=dt.date(2020, 1, 28),
     )
     member = GroupMember(pk=pk, group=group, name=MARKS["member"], post="组长", phone=MEMBER_PHONE)
     member.save()
     meeting = Meeting.objects.create(
-        pk=pk, area=town, kind="dispatch", title=MARKS["meeting"], held_at=now, chair="镇长"
+        pk=pk, area=town, meeting_kind="dispatch", title=MARKS["meeting"], held_at=now, chair="镇长"
     )
     directive = Directive.objects.create(
         pk=pk, area=town, title=MARKS["directive"], meeting=meeting, issued_at=now

@@ -8,7 +8,16 @@ NO_IMPORT = {"import": None}
 urlpatterns = [
     path("", views.board, name="board"),
     path("responsibilities/uncovered/", views.uncovered, name="uncovered"),
-    path("tasks/<int:pk>/act/<str:action>/", views.task_act, name="task_act"),
+    # One URL per action (no free string in the path): acknowledge, note, complete, verify, return.
+    *[
+        path(
+            f"tasks/<int:pk>/act/{action}/",
+            views.task_act,
+            {"action": action},
+            name=f"task_{action}",
+        )
+        for action in views.ACTIONS
+    ],
     path("tasks/notes/<int:pk>/file/", views.note_attachment, name="note_attachment"),
     *kit_urls(kit.response_level_kit, NO_IMPORT, prefix="response-levels/"),
     *kit_urls(kit.group_kit, {**NO_IMPORT, "detail": views.GroupDetailView}, prefix="groups/"),

@@ -57,7 +57,7 @@ class GroupDetailView(KitDetailView):
         context["compositions"] = [
             g
             for g in CommandGroup.objects.restrict(self.request.user, "view").filter(
-                kind=obj.kind, name=obj.name
+                group_kind=obj.group_kind, name=obj.name
             )
             if g.pk != obj.pk
         ] + list(CommandGroup.objects.restrict(self.request.user, "view").filter(supersedes=obj))
@@ -97,7 +97,7 @@ class TaskDetailView(KitDetailView):
         return context
 
 
-ACTIONS = {"acknowledge", "note", "complete", "verify", "return"}
+ACTIONS = ("acknowledge", "note", "complete", "verify", "return")
 
 
 @login_required

@@ -65,7 +65,7 @@ def test_dispatch_acknowledge_complete_verify(browser, live_server, demo):  # no
     page.goto(f"{live_server.url}/command/meetings/")
     assert "区委常委会" in page.locator("main").inner_text()
     page.screenshot(path=str(DOCS_IMG / "command-meetings.png"), full_page=True)
-    leadership = CommandGroup.objects.get(kind="leadership", effective_to=None)
+    leadership = CommandGroup.objects.get(group_kind="leadership", effective_to=None)
     page.goto(f"{live_server.url}/command/groups/{leadership.pk}/")
     assert "第一组长" in page.locator("main").inner_text()
     page.screenshot(path=str(DOCS_IMG / "command-leadership.png"), full_page=True)

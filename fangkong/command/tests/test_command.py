@@ -42,7 +42,7 @@ def test_a_recomposed_leadership_group_keeps_the_old_composition(world, commande
         actor=commander,
         data={
             "area": world.district,
-            "kind": "leadership",
+            "group_kind": "leadership",
             "name": "疫情防控工作领导小组",
             "effective_from": dt.date(2020, 1, 22),
         },
@@ -51,7 +51,7 @@ def test_a_recomposed_leadership_group_keeps_the_old_composition(world, commande
         actor=commander,
         data={
             "area": world.district,
-            "kind": "leadership",
+            "group_kind": "leadership",
             "name": "区委新型冠状病毒感染的肺炎疫情防控工作领导小组",
             "effective_from": dt.date(2020, 1, 28),
             "supersedes": old,
@@ -59,7 +59,7 @@ def test_a_recomposed_leadership_group_keeps_the_old_composition(world, commande
     )
     old.refresh_from_db()
     assert old.effective_to == dt.date(2020, 1, 27) and new.effective_to is None
-    assert CommandGroup.objects.filter(kind="leadership").count() == 2
+    assert CommandGroup.objects.filter(group_kind="leadership").count() == 2
     services.member_create(
         actor=commander,
         data={"group": new, "name": "张书记", "post": "第一组长", "phone": "13800001111"},
@@ -107,7 +107,7 @@ def test_the_command_section_counts_as_of_24_00(world, commander):
         actor=commander,
         data={
             "area": world.district,
-            "kind": "dispatch",
+            "meeting_kind": "dispatch",
             "title": "调度会",
             "held_at": local(day, 9),
             "chair": "区长",
@@ -115,7 +115,7 @@ def test_the_command_section_counts_as_of_24_00(world, commander):
     )
     Meeting.objects.create(
         area=world.district,
-        kind="progress",
+        meeting_kind="progress",
         title="次日",
         held_at=local(day, 9) + dt.timedelta(days=1),
         chair="x",

@@ -182,3 +182,30 @@ def test_task_pages(task, officer, client):
     task.refresh_from_db()
     assert task.status == Task.Status.IN_PROGRESS
     assert "进展顺利" in client.get(f"/command/tasks/{task.pk}/").content.decode()
+
+
+def test_the_escalate_tasks_command(task, officer):
+    from django.core.management import call_command
+
+    Task.objects.filter(pk=task.pk).update(deadline=timezone.now() - dt.timedelta(minutes=5))
+    call_command("escalate_tasks")
+    assert Alert.objects.filter(dedupe_key=f"command.task:{task.pk}:overdue").exists()
+
+
+def test_the_api_dispatches_and_lists_tasks_in_scope(world, commander, outsider, client):
+    client.force_login(commander)
+    answer = client.post(
+        "/api/v1/tasks",
+        {"area_id": world.town.pk, "title": "API任务", "deadline": "2020-02-01T18:00:00+08:00"},
+        "application/json",
+    )
+    assert answer.status_code in (200, 201), answer.content
+    client.force_login(outsider)
+    assert client.get("/api/v1/tasks").json()["count"] == 0
+    answer = client.post(
+        "/api/v1/tasks",
+        {"area_id": world.town.pk, "title": "越权", "deadline": "2020-02-01T18:00:00+08:00"},
+        "application/json",
+    )
+    assert answer.status_code in (403, 404, 422)
+    assert not Task.objects.filter(title="越权").exists()

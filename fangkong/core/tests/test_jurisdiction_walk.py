@@ -469,7 +469,8 @@ def secrets(world, commander, person_out, outsider):
             "decision_note": "walk",
             # Command (response levels, groups, meetings, directives, tasks, 包干) and alerts.
             "title": "walk title",
-            "kind": "special",
+            "group_kind": "working",
+            "meeting_kind": "special",
             "effective_from": "2020-01-28",
             "declared_by": "walk",
             "held_at": "2020-01-28T09:00:00+08:00",
