@@ -346,3 +346,35 @@ FANGKONG_NO_SUSPECTED_ADMISSION = tuple(
 )
 # Hours within which the grid worker visits a buyer a pharmacy or clinic reported.
 FANGKONG_HOME_VISIT_HOURS = env_int("FANGKONG_HOME_VISIT_HOURS", 24, minimum=1)
+# alerts: minutes an open alert may wait for acknowledgement before it escalates one level up the
+# area tree, per severity (0: never); the roles an escalation reaches by area level (2 town,
+# 1 district); the SMS gateway (dotted path) and its HTTP settings; retries with backoff.
+FANGKONG_ALERT_ESCALATION_MINUTES = {
+    "urgent": env_int("FANGKONG_ALERT_ESCALATE_URGENT_MINUTES", 30, minimum=0),
+    "warning": env_int("FANGKONG_ALERT_ESCALATE_WARNING_MINUTES", 240, minimum=0),
+    "info": env_int("FANGKONG_ALERT_ESCALATE_INFO_MINUTES", 0, minimum=0),
+}
+FANGKONG_ALERT_ESCALATION_ROLES = {
+    "1": ["district_commander", "command_office"],
+    "2": ["town_officer"],
+    "3": ["village_cadre"],
+    "4": ["village_cadre"],
+}
+FANGKONG_SMS_GATEWAY = env_str(
+    "FANGKONG_SMS_GATEWAY", "fangkong.alerts.gateways.DevelopmentGateway"
+)
+FANGKONG_SMS_HTTP_URL = env_str("FANGKONG_SMS_HTTP_URL", "")
+FANGKONG_SMS_HTTP_TOKEN = env_str("FANGKONG_SMS_HTTP_TOKEN", "")
+FANGKONG_SMS_HTTP_TIMEOUT = env_int("FANGKONG_SMS_HTTP_TIMEOUT", 10, minimum=1)
+FANGKONG_SMS_MAX_ATTEMPTS = env_int("FANGKONG_SMS_MAX_ATTEMPTS", 8, minimum=1)
+FANGKONG_SMS_RETRY_BASE_SECONDS = env_int("FANGKONG_SMS_RETRY_BASE_SECONDS", 60, minimum=1)
+FANGKONG_SMS_RETRY_MAX_SECONDS = env_int("FANGKONG_SMS_RETRY_MAX_SECONDS", 3600, minimum=1)
+FANGKONG_SMS_CLAIM_SECONDS = env_int("FANGKONG_SMS_CLAIM_SECONDS", 120, minimum=10)
+# command: attachments of task progress notes (bytes), and the header's response level cache.
+FANGKONG_TASK_ATTACHMENT_MAX_BYTES = env_int(
+    "FANGKONG_TASK_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024
+)
+TEMPLATES[0]["OPTIONS"]["context_processors"] += [
+    "fangkong.alerts.context_processors.alerts",
+    "fangkong.command.context_processors.response_level",
+]

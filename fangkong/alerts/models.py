@@ -12,7 +12,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.fields import EncryptedTextField
 from fangkong.core.models import ScopedModel
+from fangkong.core.scoping import ScopedManager
+from fangkong.core.sensitive import SensitiveFieldsMixin
 
 
 class Alert(ScopedModel):
@@ -70,6 +73,15 @@ class Alert(ScopedModel):
     # 0: raised to ``area``; each escalation raises it one level up the area tree.
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    # The area the last escalation reached (one level up the tree each time).
+    escalated_to = models.ForeignKey(
+        "places.Area",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("escalated to"),
+    )
 
     class Meta:
         ordering = ["-raised_at", "-id"]
@@ -89,6 +101,74 @@ class Alert(ScopedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None
+
+
+class AlertRoute(models.Model):
+    """Who an alert reaches, as rows an inbox finds by equality (never a prefix scan).
+
+    One row per (area, role) pair: the alert's area **and every area above it**, for each of its
+    roles (``"*"`` when the alert names no role: every role that may view alerts there), plus one
+    row for a named recipient (``user`` set, no area). A user's inbox is then the alerts with a
+    row ``(area, role)`` equal to one of their grants, or a row naming them: an ``IN`` over a
+    handful of pairs on the ``(area, role, open, raised_at)`` index, however many alerts exist.
+    An escalation adds the rows of the level it reached. ``open`` and ``raised_at`` are copies of
+    the alert's state kept in step by the services, so that the unread badge is one indexed
+    count."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="routes")
+    area = models.ForeignKey(
+        "places.Area", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    role = models.CharField(max_length=40, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    open = models.BooleanField(default=True)
+    raised_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["area", "role", "open", "raised_at"], name="alertroute_grant_idx"),
+            models.Index(fields=["user", "open", "raised_at"], name="alertroute_user_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "area", "role", "user"], name="alertroute_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} → {self.area_id or self.user_id} {self.role}"
+
+
+class AlertProfile(SensitiveFieldsMixin, models.Model):
+    """What the alerts app knows about a user beyond ``core.User``: a mobile number for urgent
+    alerts by text message (encrypted, masked on screens)."""
+
+    SENSITIVE = {"phone": ("phone_bidx", "phone_last4_bidx", "mobile")}
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_profile"
+    )
+    phone = EncryptedTextField(_("mobile number for urgent alerts"), blank=True)
+    phone_bidx = models.CharField(max_length=64, blank=True, editable=False)
+    phone_last4_bidx = models.CharField(max_length=64, blank=True, editable=False)
+    sms_enabled = models.BooleanField(_("text me urgent alerts"), default=True)
+
+    class Meta:
+        verbose_name = _("alert settings")
+        verbose_name_plural = _("alert settings")
+
+    def __str__(self) -> str:
+        return str(self.user)
 
 
 class SmsMessage(models.Model):
@@ -118,6 +198,18 @@ class SmsMessage(models.Model):
     gateway_id = models.CharField(_("gateway message id"), max_length=80, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Where the message belongs, for the scoped list of messages (null: district level only).
+    area = models.ForeignKey(
+        "places.Area",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("area"),
+    )
+
+    scope_path = "area__path"
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -6,3 +6,7 @@ class CommandConfig(AppConfig):
     name = "fangkong.command"
     label = "command"
     verbose_name = _("Command")
+
+    def ready(self):
+        # Registries must be filled in every process, the job worker included.
+        from . import exporters, hooks, importers, kit  # noqa: F401

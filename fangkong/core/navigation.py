@@ -55,9 +55,27 @@ NAV: tuple[NavGroup, ...] = (
         _("Command"),
         _("Early: command"),
         (
-            NavItem(_("Response level and directives"), icon="megaphone"),
-            NavItem(_("Meetings and tasks"), icon="list-check"),
-            NavItem(_("Area responsibility (包干)"), icon="person-badge"),
+            NavItem(
+                _("Response level and directives"),
+                "command:directive_list",
+                "megaphone",
+                "command.view_directive",
+            ),
+            NavItem(_("Meetings and tasks"), "command:board", "list-check", "command.view_task"),
+            NavItem(
+                _("Leadership and working groups"),
+                "command:commandgroup_list",
+                "diagram-2",
+                "command.view_commandgroup",
+            ),
+            NavItem(
+                _("Area responsibility (包干)"),
+                "command:responsibility_list",
+                "person-badge",
+                "command.view_responsibility",
+            ),
+            NavItem(_("Alerts"), "alerts:inbox", "bell", "alerts.view_alert"),
+            NavItem(_("Text messages"), "alerts:sms_list", "chat-dots", "alerts.view_smsmessage"),
         ),
     ),
     NavGroup(

@@ -64,6 +64,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, converters, get_resolver, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 
+from fangkong.command.testing import walk_records
 from fangkong.core.jobs import run_job
 from fangkong.core.models import AccessLog, ApiToken, Job, Role, RoleGrant, SecurityEvent, User
 from fangkong.core.testing import make_id_number, make_user
@@ -431,6 +432,7 @@ def secrets(world, commander, person_out, outsider):
         "东湖村",
         "河坝镇",
     }
+    markers |= walk_records(town=world.town, village=village, grid=grid, actor=commander, pk=N)
     for p in Person.all_objects.filter(pk__gte=N):
         for number in filter(None, (p.id_number, p.phone)):
             markers.add(number)
@@ -507,6 +509,21 @@ def secrets(world, commander, person_out, outsider):
             "buyer_name": "Walker",
             "symptom": "fever",
             "medicine": "ibuprofen",
+            # Command (response levels, groups, meetings, directives, tasks, 包干) and alerts.
+            "title": "walk title",
+            "group_kind": "working",
+            "meeting_kind": "special",
+            "effective_from": "2020-01-28",
+            "declared_by": "walk",
+            "held_at": "2020-01-28T09:00:00+08:00",
+            "chair": "walk",
+            "deadline": "2020-02-28T18:00:00+08:00",
+            "leader_name": "walk",
+            "leader_level": "town",
+            "group_id": N,
+            "post": "walk",
+            "text": "walk",
+            "report": "walk",
         },
     )
 
