@@ -68,7 +68,12 @@ NAV: tuple[NavGroup, ...] = (
         (
             NavItem(_("Checkpoints"), icon="sign-stop"),
             NavItem(_("Home observation (14 days)"), icon="thermometer-half"),
-            NavItem(_("Carpet surveys and big-data leads"), icon="clipboard-check"),
+            NavItem(
+                _("Carpet surveys and unit declarations"),
+                "surveys:campaign_list",
+                "clipboard-check",
+                "surveys.view_campaign",
+            ),
             NavItem(_("Patrols and venue closures"), icon="shield-check"),
             NavItem(_("Fever clinics and pharmacies"), icon="hospital"),
         ),
