@@ -321,3 +321,5 @@ FANGKONG_PERSON_LOOKUP_LIMIT = env_int("FANGKONG_PERSON_LOOKUP_LIMIT", 600, mini
 FANGKONG_FEVER_THRESHOLD = env_str("FANGKONG_FEVER_THRESHOLD", "37.3")
 # checkpoints, surveys, big-data lists: places of origin that make a traveller a key person.
 FANGKONG_RISK_ORIGINS = tuple(env_list("FANGKONG_RISK_ORIGINS", ["武汉", "湖北"]))
+# surveys: seconds between refreshes of a campaign's coverage map (read from the kept counters).
+FANGKONG_SURVEY_REFRESH_SECONDS = env_int("FANGKONG_SURVEY_REFRESH_SECONDS", 60, minimum=1)

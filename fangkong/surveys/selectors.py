@@ -25,7 +25,7 @@ from fangkong.surveys.models import Campaign, Coverage, Declaration, Unit, UnitS
 COVERAGE_PERM = "surveys.view_visit"
 
 
-def campaign_list(*, actor, filters: dict | None = None) -> QuerySet[Campaign]:
+def visible_campaigns(*, actor) -> QuerySet[Campaign]:
     """Campaigns in the actor's jurisdiction, and the campaigns over it (a grid worker sees the
     district's round that covers their grid)."""
     paths = grant_paths(actor, "surveys.view_campaign") if not actor.is_superuser else ["/"]
@@ -39,13 +39,18 @@ def campaign_list(*, actor, filters: dict | None = None) -> QuerySet[Campaign]:
         queryset = Campaign.objects.filter(
             Q(pk__in=queryset.values("pk")) | over, deleted_at__isnull=True
         )
-    queryset = queryset.select_related("area")
+    return queryset.select_related("area")
+
+
+def campaign_list(*, actor, filters: dict | None = None) -> QuerySet[Campaign]:
+    """The campaigns list (``visible_campaigns`` through the list's FilterSet)."""
+    queryset = visible_campaigns(actor=actor)
     return CampaignFilterSet(filters or {}, queryset=queryset, actor=actor).qs
 
 
 def campaign_get(*, actor, pk) -> Campaign:
     """One campaign the actor may see (``Campaign.DoesNotExist`` otherwise)."""
-    return campaign_list(actor=actor).get(pk=pk)
+    return visible_campaigns(actor=actor).get(pk=pk)
 
 
 def visit_list(*, actor, filters: dict | None = None) -> QuerySet[Visit]:

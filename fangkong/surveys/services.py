@@ -288,10 +288,10 @@ def visit_context(*, actor, campaign_id, household_id):
     """The campaign (visible to the actor) and household (the actor may visit it), or a
     ``ValidationError`` naming the field: missing and out of scope read alike."""
     from fangkong.places.models import Household
-    from fangkong.surveys.selectors import campaign_list
+    from fangkong.surveys.selectors import visible_campaigns
 
     campaign = (
-        campaign_list(actor=actor)
+        visible_campaigns(actor=actor)
         .filter(pk=campaign_id)
         .first()
         if isinstance(campaign_id, int | str) and str(campaign_id).isdigit()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -83,6 +84,7 @@ class CampaignDetailView(KitDetailView):
             node=tree,
             lagging=selectors.lagging(tree, 10) if tree else [],
             may_visit=self.request.user.has_perm("surveys.add_visit") and obj.status == "open",
+            refresh=settings.FANGKONG_SURVEY_REFRESH_SECONDS,
             area=node,
         )
         return context

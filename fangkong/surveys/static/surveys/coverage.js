@@ -31,6 +31,35 @@
     return item;
   }
 
+  // The grids furthest behind, rebuilt from the fresh tree (lowest share seen, most blanks).
+  function lagging(tree) {
+    var list = document.getElementById("fk-lagging");
+    if (!list) { return; }
+    var grids = [];
+    (function walk(n) {
+      if (n.level === 5) { grids.push(n); }
+      (n.children || []).forEach(walk);
+    })(tree);
+    grids.sort(function (a, b) {
+      return a.percent - b.percent || (b.households - b.seen) - (a.households - a.seen);
+    });
+    list.textContent = "";
+    grids.slice(0, 10).forEach(function (g) {
+      var li = document.createElement("li");
+      li.className = "list-group-item d-flex gap-2 align-items-center";
+      var dot = document.createElement("span");
+      dot.className = "fk-dot fk-cov-" + g.colour;
+      var name = document.createElement("span");
+      name.textContent = g.name;
+      var figure = document.createElement("span");
+      figure.className = "ms-auto small";
+      figure.textContent = (list.dataset.labelBlanks || "") + " " +
+        Math.max(g.households - g.seen, 0) + " · " + g.percent + "%";
+      li.append(dot, name, figure);
+      list.appendChild(li);
+    });
+  }
+
   function coverageMap(el) {
     if (!window.echarts) { return; }
     var chart = window.echarts.init(el, null, { renderer: "canvas" });
@@ -68,8 +97,20 @@
           data: (tree.children && tree.children.length ? tree.children : [tree]).map(toSeries)
         }]
       }, true);
-      var headline = document.getElementById("fk-coverage-percent");
-      if (headline) { headline.textContent = tree.percent + "%"; }
+      var figures = { "fk-coverage-percent": tree.percent + "%", "fk-cov-seen": tree.seen,
+        "fk-cov-total": tree.households, "fk-cov-unreachable": tree.unreachable,
+        "fk-cov-risks": tree.risks };
+      Object.keys(figures).forEach(function (id) {
+        var el = document.getElementById(id);
+        if (el) { el.textContent = figures[id]; }
+      });
+      var bar = document.getElementById("fk-cov-bar");
+      if (bar) {
+        bar.className = "progress-bar fk-cov-" + tree.colour;
+        bar.dataset.fkWidth = tree.percent;
+        widths(bar.parentNode);
+      }
+      lagging(tree);
       // The list beside the map: recolour and recount each child in place.
       (tree.children || []).forEach(function (child) {
         var row = document.querySelector('[data-fk-area="' + child.code + '"]');
