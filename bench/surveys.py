@@ -2,7 +2,7 @@
 """Carpet-survey coverage at district scale: p50/p95/p99 of the coverage figures through the real
 endpoints, beside the raw database doing the same work in the same run.
 
-    .venv/bin/python bench/surveys.py --db sqlite                  # 350,000 households, 1,000,000 visits
+    .venv/bin/python bench/surveys.py --db sqlite      # 350,000 households, 1,000,000 visits
     .venv/bin/python bench/surveys.py --db postgresql --reps 100
     .venv/bin/python bench/surveys.py --db sqlite --households 20000 --visits 50000   # smoke test
 
@@ -314,9 +314,7 @@ def _measure(world: dict, reps: int) -> dict:
     results["raw_kept"] = _stats(
         _time(raw([(kept_sql, [n, cid, like]), (hh_sql, [n, like])]), reps)
     )
-    results["raw_recount"] = _stats(
-        _time(raw([(recount_sql, [n, cid, like])]), max(5, reps // 5))
-    )
+    results["raw_recount"] = _stats(_time(raw([(recount_sql, [n, cid, like])]), max(5, reps // 5)))
     return results
 
 

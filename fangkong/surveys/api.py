@@ -223,9 +223,7 @@ def create_visits_batch(request, payload: BatchIn):
                 answer["errors"] = {"client_id": [_("Give each record a client_id.")]}
                 continue
             if client_id in seen:
-                answer["errors"] = {
-                    "client_id": [_("This client_id appears twice in this batch.")]
-                }
+                answer["errors"] = {"client_id": [_("This client_id appears twice in this batch.")]}
                 continue
             seen.add(client_id)
             try:

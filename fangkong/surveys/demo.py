@@ -73,9 +73,7 @@ def surveys_demo(ctx: DemoContext) -> None:
     town_user = users.get("town_heba", office)
     worker_paths = []
     if worker_user is not None:
-        worker_paths = [
-            g.area.path for g in worker_user.grants.select_related("area") if g.area_id
-        ]
+        worker_paths = [g.area.path for g in worker_user.grants.select_related("area") if g.area_id]
 
     campaigns = []
     for (name, first, last, since), status in ((ROUND_1, "closed"), (ROUND_2, "open")):
@@ -208,10 +206,7 @@ def surveys_demo(ctx: DemoContext) -> None:
         while len(names) < n_staff:
             names.add(rng.choice(_SURNAMES) + "".join(rng.sample(_GIVEN, rng.choice((1, 2)))))
         staff = UnitStaff.objects.bulk_create(
-            [
-                UnitStaff(unit=unit, name=n, position=rng.choice(_POSITIONS))
-                for n in sorted(names)
-            ]
+            [UnitStaff(unit=unit, name=n, position=rng.choice(_POSITIONS)) for n in sorted(names)]
         )
         rows = []
         for i, member in enumerate(staff):

@@ -70,9 +70,7 @@ def survey_figures(ctx: FigureContext) -> list[Figure]:
             q = Q(area__path__startswith=c.area.path)
             area_q = q if area_q is None else area_q | q
         _t, hh = count_by_unit(
-            Household.all_objects.filter(area_q, created_at__lt=end).exclude(
-                deleted_at__lt=end
-            ),
+            Household.all_objects.filter(area_q, created_at__lt=end).exclude(deleted_at__lt=end),
             ctx,
         )
         _t, sn = count_by_unit(
@@ -122,8 +120,13 @@ def survey_figures(ctx: FigureContext) -> list[Figure]:
             percent,
             unit="%",
         ),
-        Figure("visits_today", _("household visits that day"), visits_total, visits_by,
-               link=_visits_link(day=day)),
+        Figure(
+            "visits_today",
+            _("household visits that day"),
+            visits_total,
+            visits_by,
+            link=_visits_link(day=day),
+        ),
         Figure(
             "risks_found",
             _("persons with a risk found that day"),

@@ -16,8 +16,9 @@ from fangkong.surveys.filtersets import (
 )
 from fangkong.surveys.models import Campaign, Declaration, Unit, UnitStaff, Visit
 
-NOT_GRID = {"level__in": [Area.Level.DISTRICT, Area.Level.TOWN, Area.Level.VILLAGE,
-                          Area.Level.COMMUNITY]}
+NOT_GRID = {
+    "level__in": [Area.Level.DISTRICT, Area.Level.TOWN, Area.Level.VILLAGE, Area.Level.COMMUNITY]
+}
 
 campaign_kit = register(
     ModelKit(

@@ -168,8 +168,10 @@ class Visit(DomainModel):
             errors["outcome"] = _(
                 "A household that was seen has no reason for being unreachable and no retry."
             )
-        if self.retry_on and self.visited_at and self.retry_on < timezone.localdate(
-            self.visited_at
+        if (
+            self.retry_on
+            and self.visited_at
+            and self.retry_on < timezone.localdate(self.visited_at)
         ):
             errors["retry_on"] = _("Plan the next visit on or after this visit.")
         if errors:

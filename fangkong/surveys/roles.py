@@ -18,7 +18,13 @@ UNITS = (
 )
 
 ROLE_PERMISSIONS = {
-    "district_commander": (*VIEW, *LAUNCH, *UNITS, "surveys.delete_campaign", "surveys.delete_unit"),
+    "district_commander": (
+        *VIEW,
+        *LAUNCH,
+        *UNITS,
+        "surveys.delete_campaign",
+        "surveys.delete_unit",
+    ),
     "command_office": (*VIEW, *LAUNCH, *UNITS, "surveys.delete_campaign"),
     "town_officer": (*VIEW, *LAUNCH, *VISIT, *UNITS),
     "village_cadre": (*VIEW, *VISIT),

@@ -291,9 +291,7 @@ def visit_context(*, actor, campaign_id, household_id):
     from fangkong.surveys.selectors import visible_campaigns
 
     campaign = (
-        visible_campaigns(actor=actor)
-        .filter(pk=campaign_id)
-        .first()
+        visible_campaigns(actor=actor).filter(pk=campaign_id).first()
         if isinstance(campaign_id, int | str) and str(campaign_id).isdigit()
         else None
     )
@@ -350,9 +348,7 @@ def visit_record(*, actor, data: dict[str, Any], client_id: str | None = None) -
         raise ValidationError({"visited_at": [_("This time is in the future.")]})
     day = timezone.localdate(visited_at)
     if not (campaign.starts_on <= day <= campaign.ends_on):
-        raise ValidationError(
-            {"visited_at": [_("The visit falls outside the campaign's period.")]}
-        )
+        raise ValidationError({"visited_at": [_("The visit falls outside the campaign's period.")]})
     outcome = data.get("outcome")
     if outcome not in Visit.Outcome.values:
         raise ValidationError({"outcome": [_("Choose: household seen, or not reachable.")]})
@@ -455,9 +451,7 @@ def visit_record(*, actor, data: dict[str, Any], client_id: str | None = None) -
         # Not reachable today: the household stays a blank, planned for the next day.
         fields["retry_on"] = day + dt.timedelta(days=1)
     existing = (
-        Visit.objects.select_for_update()
-        .filter(campaign=campaign, household=household)
-        .first()
+        Visit.objects.select_for_update().filter(campaign=campaign, household=household).first()
     )
     old = (0, 0, 0, 0)
     if existing is None:
@@ -469,9 +463,7 @@ def visit_record(*, actor, data: dict[str, Any], client_id: str | None = None) -
                 visit.save()
         except IntegrityError:
             # Another worker recorded this household at the same moment: update theirs.
-            existing = Visit.objects.select_for_update().get(
-                campaign=campaign, household=household
-            )
+            existing = Visit.objects.select_for_update().get(campaign=campaign, household=household)
     if existing is not None:
         visit = existing
         old = (1, int(visit.outcome == Visit.Outcome.SEEN), int(visit.outcome != "seen"), 0)

@@ -12,9 +12,7 @@ READ_ONLY = {"create": None, "import": None, "edit": None, "delete": None}
 urlpatterns = [
     path("campaigns/<int:pk>/coverage.json", views.coverage_json, name="campaign_coverage"),
     path("campaigns/<int:pk>/blanks/", views.blanks_view, name="campaign_blanks"),
-    path(
-        "campaigns/<int:pk>/visit/<int:household_pk>/", views.visit_form, name="visit_form"
-    ),
+    path("campaigns/<int:pk>/visit/<int:household_pk>/", views.visit_form, name="visit_form"),
     path("units/<int:pk>/accounts/", views.unit_link_account, name="unit_link_account"),
     path("staff/<int:pk>/declare/", views.declare, name="declare"),
     path("declarations/mine/", views.my_declarations, name="my_declarations"),

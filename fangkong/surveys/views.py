@@ -211,8 +211,7 @@ def _people(members, payload, existing) -> list[dict]:
                 "extra": [c == "1" for c in a.extra],
             }
     return [
-        {"m": m, "p": f"p-{m.pk}", "v": posted.get(m.pk) or before.get(m.pk) or {}}
-        for m in members
+        {"m": m, "p": f"p-{m.pk}", "v": posted.get(m.pk) or before.get(m.pk) or {}} for m in members
     ]
 
 
@@ -257,6 +256,7 @@ class VisitDetailView(KitDetailView):
 
 def _unit_for_roster(request, pk) -> Unit:
     """A unit the user may view (grant), or heads; else 404 (logged)."""
+
     def lookup(action):
         unit = Unit.objects.filter(pk=pk, head=request.user).first()
         return unit or Unit.objects.restrict(request.user, action).get(pk=pk)

@@ -70,7 +70,9 @@ def test_risky_declaration_links_one_key_person(staff, person_in, today):
     data = {"travel_origin": "武汉", "arrival_date": (today - dt.timedelta(days=2)).isoformat()}
     declaration_submit(actor=a.user, staff=a, data=data)
     declaration_submit(actor=a.user, staff=a, data={**data, "symptoms": ["cough"]})
-    codes = sorted(KeyPerson.objects.filter(person=person_in).values_list("category__code", flat=True))
+    codes = sorted(
+        KeyPerson.objects.filter(person=person_in).values_list("category__code", flat=True)
+    )
     assert codes == ["fever", "wuhan"]
     assert KeyPerson.objects.get(person=person_in, category__code="wuhan").source == "self_report"
 

@@ -33,9 +33,12 @@ def test_grid_worker_records_a_visit_from_the_phone_form(
     visit = Visit.objects.get()
     assert (visit.outcome, visit.visits_made, visit.persons_seen) == ("seen", 1, 1)
     assert Coverage.objects.get(campaign=campaign).seen == 1
-    assert as_worker.get(f"/surveys/campaigns/{campaign.pk}/blanks/").text.count(
-        'data-fk-household="001"'
-    ) == 0
+    assert (
+        as_worker.get(f"/surveys/campaigns/{campaign.pk}/blanks/").text.count(
+            'data-fk-household="001"'
+        )
+        == 0
+    )
 
 
 def test_visit_form_shows_every_error_and_saves_nothing(
@@ -63,7 +66,9 @@ def test_outsider_gets_404_for_pages_of_another_town(
     as_outsider = login(outsider)
     # The town's campaign of 河坝镇 is not theirs.
     assert as_outsider.get(f"/surveys/campaigns/{town_campaign.pk}/").status_code == 404
-    assert as_outsider.get(f"/surveys/campaigns/{town_campaign.pk}/coverage.json").status_code == 404
+    assert (
+        as_outsider.get(f"/surveys/campaigns/{town_campaign.pk}/coverage.json").status_code == 404
+    )
     # The district's campaign is theirs to see, but not the household of another town.
     assert as_outsider.get(f"/surveys/campaigns/{campaign.pk}/").status_code == 200
     form = as_outsider.get(f"/surveys/campaigns/{campaign.pk}/visit/{world.household.pk}/")
@@ -87,9 +92,7 @@ def test_outsider_cannot_open_a_visit_of_another_town(
     assert login(grid_worker).get(f"/surveys/visits/{visit.pk}/").status_code == 200
 
 
-def test_batch_of_visits_is_safe_to_resend(
-    client, login, world, grid_worker, campaign, person_in
-):
+def test_batch_of_visits_is_safe_to_resend(client, login, world, grid_worker, campaign, person_in):
     login(grid_worker)
     records = [
         {"client_id": "v1", **seen_payload(campaign, world.household, person_in)},

@@ -31,7 +31,11 @@ def test_seen_visit_moves_coverage_exactly(world, grid_worker, commander, campai
     tree = selectors.coverage_tree(actor=commander, campaign=campaign)
     assert (tree.households, tree.seen, tree.percent) == (2, 1, 50.0)
     town = {c.name: c for c in tree.children}
-    assert (town["河坝镇"].seen, town["河坝镇"].households, town["河坝镇"].colour) == (1, 1, "green")
+    assert (town["河坝镇"].seen, town["河坝镇"].households, town["河坝镇"].colour) == (
+        1,
+        1,
+        "green",
+    )
     assert (town["金盆镇"].seen, town["金盆镇"].households, town["金盆镇"].colour) == (0, 1, "red")
     # The grid worker's tree holds their grid only.
     mine = selectors.coverage_tree(actor=grid_worker, campaign=campaign)
@@ -97,7 +101,11 @@ def test_risky_answers_create_or_link_one_key_person_and_alert(
     )
     visit_record(actor=grid_worker, data=data)
     record = KeyPerson.objects.get(person=person_in)
-    assert (record.category.code, record.source, record.origin) == ("wuhan", "survey", "湖北省武汉市")
+    assert (record.category.code, record.source, record.origin) == (
+        "wuhan",
+        "survey",
+        "湖北省武汉市",
+    )
     assert Alert.objects.filter(kind="survey_risk", area=world.village).count() == 1
     assert coverage_of(campaign, world.grid) == (1, 1, 0, 1)
     # The revisit repeats the answer: the same key person, the same alert, risks not doubled.
@@ -120,9 +128,7 @@ def test_symptoms_fever_and_contact_are_risks_but_old_travel_is_not(
     assert not KeyPerson.objects.exists()
     visit_record(
         actor=grid_worker,
-        data=seen_payload(
-            campaign, world.household, person_in, temperature="37.8", contact=True
-        ),
+        data=seen_payload(campaign, world.household, person_in, temperature="37.8", contact=True),
     )
     assert sorted(KeyPerson.objects.values_list("category__code", flat=True)) == [
         "close_contact",
@@ -212,18 +218,14 @@ def test_newcomer_is_registered_in_the_household(world, grid_worker, campaign, p
     assert Visit.objects.get().persons_seen == 2
 
 
-def test_outsider_cannot_visit_a_household_of_another_town(
-    world, outsider, campaign, person_in
-):
+def test_outsider_cannot_visit_a_household_of_another_town(world, outsider, campaign, person_in):
     with pytest.raises(ValidationError) as exc:
         visit_record(actor=outsider, data=seen_payload(campaign, world.household, person_in))
     assert "household_id" in exc.value.message_dict
     assert not Visit.objects.exists()
 
 
-def test_household_outside_the_campaign_is_refused(
-    world, commander, town_campaign, person_out
-):
+def test_household_outside_the_campaign_is_refused(world, commander, town_campaign, person_out):
     with pytest.raises(ValidationError) as exc:
         visit_record(
             actor=commander, data=seen_payload(town_campaign, world.other_household, person_out)
