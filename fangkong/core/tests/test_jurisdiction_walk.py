@@ -465,6 +465,15 @@ def secrets(world, commander, person_out, outsider):
             "to_area_id": grid.pk,
             "decision": "accept",
             "decision_note": "walk",
+            # Surveys: a campaign and a unit of the in-scope town, a visit to its household
+            # (its member), a staff member (ids of in-scope records; refused for the walker).
+            "starts_on": "2020-02-01",
+            "ends_on": "2020-02-07",
+            "since_date": "2020-01-10",
+            "kind": "government",
+            "person_id": p1.pk,
+            "unit_id": N,
+            "staff_id": N,
         },
     )
 
