@@ -378,3 +378,5 @@ TEMPLATES[0]["OPTIONS"]["context_processors"] += [
     "fangkong.alerts.context_processors.alerts",
     "fangkong.command.context_processors.response_level",
 ]
+# surveys: seconds between refreshes of a campaign's coverage map (read from the kept counters).
+FANGKONG_SURVEY_REFRESH_SECONDS = env_int("FANGKONG_SURVEY_REFRESH_SECONDS", 60, minimum=1)

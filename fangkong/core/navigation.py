@@ -93,7 +93,12 @@ NAV: tuple[NavGroup, ...] = (
                 "thermometer-half",
                 "observation.view_observation",
             ),
-            NavItem(_("Carpet surveys and big-data leads"), icon="clipboard-check"),
+            NavItem(
+                _("Carpet surveys and unit declarations"),
+                "surveys:campaign_list",
+                "clipboard-check",
+                "surveys.view_campaign",
+            ),
             NavItem(_("Patrols and venue closures"), icon="shield-check"),
             NavItem(
                 _("Fever clinics and pharmacies"),

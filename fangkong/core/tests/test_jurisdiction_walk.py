@@ -524,6 +524,14 @@ def secrets(world, commander, person_out, outsider):
             "post": "walk",
             "text": "walk",
             "report": "walk",
+            # Surveys: a campaign and a unit of the in-scope town, a visit to its household
+            # (its member), a staff member (ids of in-scope records; refused for the walker).
+            "starts_on": "2020-02-01",
+            "ends_on": "2020-02-07",
+            "since_date": "2020-01-10",
+            # ("kind" and "person_id" are shared with medical and observation above.)
+            "unit_id": N,
+            "staff_id": N,
         },
     )
 
