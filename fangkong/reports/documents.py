@@ -120,6 +120,7 @@ def _words() -> dict:
 def render_xlsx(report) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
 
     with translation.override(settings.FANGKONG_REPORT_LANGUAGE):
         data, words = layout(report), _words()
@@ -162,7 +163,7 @@ def render_xlsx(report) -> bytes:
                 sheet.append([f"{f['section']}：{f['label']}", f["total"]])
         sheet.column_dimensions["A"].width = 36
         for col in range(2, width + 1):
-            sheet.column_dimensions[sheet.cell(1, col).column_letter].width = 12
+            sheet.column_dimensions[get_column_letter(col)].width = 12
         sheet.oddFooter.center.text = f"{words['page']} &P / &N"
         buffer = io.BytesIO()
         book.save(buffer)
