@@ -8,6 +8,14 @@
     (data.charts || []).forEach(function (chart) {
       var el = box.querySelector('[data-chart="' + chart.key + '"]');
       if (!el) { return; }
+      if (!chart.series.length) {
+        // Nothing issued for this chart (its module is not built): say so in one line.
+        if (charts[chart.key]) { charts[chart.key].dispose(); delete charts[chart.key]; }
+        el.classList.add("fk-chart-empty");
+        el.textContent = chart.title + " — " + (chart.empty || "");
+        return;
+      }
+      el.classList.remove("fk-chart-empty");
       var instance = charts[chart.key] || (charts[chart.key] = window.echarts.init(el));
       var option = {
         title: { text: chart.title, left: 0, textStyle: { fontSize: 14 } },
@@ -20,9 +28,6 @@
           return { name: s.name, type: "line", smooth: true, showSymbol: false, connectNulls: false, data: s.data };
         })
       };
-      if (!chart.series.length) {
-        option.title.subtext = chart.empty || "";
-      }
       instance.setOption(option, true);
     });
   }
