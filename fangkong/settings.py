@@ -335,3 +335,9 @@ FANGKONG_REPORT_RETRIES = env_int("FANGKONG_REPORT_RETRIES", 3, minimum=0)
 FANGKONG_REPORT_RETRY_MINUTES = env_int("FANGKONG_REPORT_RETRY_MINUTES", 15, minimum=1)
 # How often the dashboard refreshes itself (seconds).
 FANGKONG_DASHBOARD_REFRESH_SECONDS = env_int("FANGKONG_DASHBOARD_REFRESH_SECONDS", 60, minimum=5)
+# observation: hours after a half-day's checks close (12:00 / 24:00) before a missed check is
+# raised to the village, and before it is raised to the town.
+FANGKONG_MISSED_CHECK_VILLAGE_HOURS = env_int("FANGKONG_MISSED_CHECK_VILLAGE_HOURS", 0, minimum=0)
+FANGKONG_MISSED_CHECK_TOWN_HOURS = env_int("FANGKONG_MISSED_CHECK_TOWN_HOURS", 6, minimum=0)
+# observation: the issuing body printed on release notices (default: the district command).
+FANGKONG_ISSUING_BODY = env_str("FANGKONG_ISSUING_BODY", "")

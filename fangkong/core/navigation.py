@@ -67,7 +67,12 @@ NAV: tuple[NavGroup, ...] = (
         _("Strict: input, spread, treatment"),
         (
             NavItem(_("Checkpoints"), icon="sign-stop"),
-            NavItem(_("Home observation (14 days)"), icon="thermometer-half"),
+            NavItem(
+                _("Home observation (14 days)"),
+                "observation:today",
+                "thermometer-half",
+                "observation.view_observation",
+            ),
             NavItem(_("Carpet surveys and big-data leads"), icon="clipboard-check"),
             NavItem(_("Patrols and venue closures"), icon="shield-check"),
             NavItem(_("Fever clinics and pharmacies"), icon="hospital"),
