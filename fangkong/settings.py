@@ -341,3 +341,6 @@ FANGKONG_MISSED_CHECK_VILLAGE_HOURS = env_int("FANGKONG_MISSED_CHECK_VILLAGE_HOU
 FANGKONG_MISSED_CHECK_TOWN_HOURS = env_int("FANGKONG_MISSED_CHECK_TOWN_HOURS", 6, minimum=0)
 # observation: the issuing body printed on release notices (default: the district command).
 FANGKONG_ISSUING_BODY = env_str("FANGKONG_ISSUING_BODY", "")
+# checkpoints: how far ahead of the server a phone's clock may be when it sends the time of a
+# passage (minutes); later times are refused as "in the future".
+FANGKONG_PASSAGE_FUTURE_MINUTES = env_int("FANGKONG_PASSAGE_FUTURE_MINUTES", 5, minimum=0)

@@ -66,7 +66,9 @@ NAV: tuple[NavGroup, ...] = (
         _("Control"),
         _("Strict: input, spread, treatment"),
         (
-            NavItem(_("Checkpoints"), icon="sign-stop"),
+            NavItem(
+                _("Checkpoints"), "checkpoints:home", "sign-stop", "checkpoints.view_checkpoint"
+            ),
             NavItem(
                 _("Home observation (14 days)"),
                 "observation:today",
