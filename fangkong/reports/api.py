@@ -35,18 +35,22 @@ class ReportOut(Schema):
     day: dt.date
     revision: int
     issued_at: dt.datetime
-    issued_by: str | None = Field(None, description="User name; null when the nightly job issued it")
+    issued_by: str | None = Field(
+        None, description="User name; null when the nightly job issued it"
+    )
     trigger: str
     reason: str
     zero_streak: int | None = Field(
-        None, description="Days in a row with zero confirmed and zero suspected; null: no cases module"
+        None,
+        description="Days in a row with zero confirmed and zero suspected; null: no cases module",
     )
     summary: str
 
 
 class ReportFullOut(ReportOut):
     figures: dict[str, Any] = Field(
-        ..., description="sections (built or not), units, headline, each figure's total, by_unit, link"
+        ...,
+        description="sections (built or not), units, headline, each figure's total, by_unit, link",
     )
 
 

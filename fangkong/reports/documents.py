@@ -38,8 +38,10 @@ def district_name(report) -> str:
 
 
 def title(report) -> str:
-    name = report.area.name if report.area.parent_id is None else (
-        f"{district_name(report)}{report.area.name}"
+    name = (
+        report.area.name
+        if report.area.parent_id is None
+        else (f"{district_name(report)}{report.area.name}")
     )
     return _("%(area)s COVID-19 Prevention and Control Daily Situation Report") % {"area": name}
 
@@ -65,7 +67,9 @@ def layout(report) -> dict:
     for section in doc.get("sections", []):
         number += 1
         own = [f for f in section["figures"] if not f["external"]]
-        external += [{**f, "section": section["title"]} for f in section["figures"] if f["external"]]
+        external += [
+            {**f, "section": section["title"]} for f in section["figures"] if f["external"]
+        ]
         rows = [
             {
                 "label": f["label"],
@@ -215,7 +219,9 @@ def render_docx(report) -> bytes:
                 cell.paragraphs[0].runs[0].bold = True
             for row in section["rows"]:
                 cells = table.add_row().cells
-                for cell, value in zip(cells, [row["label"], row["total"], *row["cells"]], strict=True):
+                for cell, value in zip(
+                    cells, [row["label"], row["total"], *row["cells"]], strict=True
+                ):
                     cell.text = str(value)
         if data["external"]:
             para(f"{data['external_number']}、{words['external']}", size=13, bold=True)
@@ -248,7 +254,9 @@ def render_html(report) -> str:
         )
 
 
-CSS_FILE = __import__("pathlib").Path(__file__).parent / "static" / "reports" / "report_document.css"
+CSS_FILE = (
+    __import__("pathlib").Path(__file__).parent / "static" / "reports" / "report_document.css"
+)
 
 
 def render_pdf(report) -> bytes:

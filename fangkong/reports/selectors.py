@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db.models import Max, QuerySet
 
-from fangkong.core.scoping import areas_for, area_model
+from fangkong.core.scoping import area_model, areas_for
 from fangkong.reports.models import DailyFigure, DailyReport, NightlyRun
 
 VIEW_PERM = "reports.view_dailyreport"
@@ -47,8 +47,8 @@ def report_list(*, actor, area=None, day: dt.date | None = None) -> QuerySet[Dai
 
 def report_get(*, actor, pk: int) -> DailyReport:
     """One issued report in the actor's areas (``DoesNotExist`` otherwise)."""
-    return DailyReport.objects.restrict(actor, "view").select_related("area", "issued_by").get(
-        pk=pk
+    return (
+        DailyReport.objects.restrict(actor, "view").select_related("area", "issued_by").get(pk=pk)
     )
 
 

@@ -34,7 +34,10 @@ def check_day(day: dt.date) -> None:
                     "The report for %(day)s is as of 24:00 of that day and can be issued from "
                     "%(when)s, not before."
                 )
-                % {"day": day.isoformat(), "when": timezone.localtime(end).strftime("%Y-%m-%d %H:%M")}
+                % {
+                    "day": day.isoformat(),
+                    "when": timezone.localtime(end).strftime("%Y-%m-%d %H:%M"),
+                }
             }
         )
     if day < first_day():
@@ -112,9 +115,7 @@ def report_issue(*, actor, area, day: dt.date, trigger: str = DailyReport.Trigge
     if existing is not None:
         return existing
     doc = compute_report(area=area, day=day)
-    return _store(
-        area=area, day=day, revision=1, doc=doc, actor=actor, trigger=trigger, reason=""
-    )
+    return _store(area=area, day=day, revision=1, doc=doc, actor=actor, trigger=trigger, reason="")
 
 
 def report_correct(*, actor, report: DailyReport, reason: str) -> DailyReport:
@@ -264,8 +265,7 @@ def nightly_due(*, now: dt.datetime | None = None, days_back: int = 7) -> list[d
     due = []
     for day in sorted(days):
         run = runs.get(day)
-        if run is None:
-            due.append(day)
-        elif run.status == NightlyRun.Status.FAILED and run.retry_at and run.retry_at <= now:
+        retry_due = run is not None and run.retry_at is not None and run.retry_at <= now
+        if run is None or (run.status == NightlyRun.Status.FAILED and retry_due):
             due.append(day)
     return due

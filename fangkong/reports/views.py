@@ -32,10 +32,18 @@ VIEW = "reports.view_dailyreport"
 # The dashboard's trend charts: which issued figures each shows, by key pattern
 # ("<section>.<figure>"), so that a module's figures join the chart when it lands.
 TRENDS = (
-    ("observation", gettext_lazy("Medical observation"), ("observation.*", "key_persons.*")),
-    ("checkpoints", gettext_lazy("Checkpoint volume"), ("checkpoints.*passage*", "checkpoints.*vehicle*")),
-    ("fevers", gettext_lazy("Fevers"), ("*fever*",)),
-    ("surveys", gettext_lazy("Survey coverage"), ("surveys.*",)),
+    (
+        "observation",
+        gettext_lazy("Medical observation"),
+        ("observation.under_observation*", "observation.started", "key_persons.*"),
+    ),
+    (
+        "checkpoints",
+        gettext_lazy("Checkpoint volume"),
+        ("checkpoints.passages", "checkpoints.persons", "checkpoints.vehicles", "checkpoints.*"),
+    ),
+    ("fevers", gettext_lazy("Fevers"), ("checkpoints.fever*", "medical.*fever*", "*fever*")),
+    ("surveys", gettext_lazy("Survey coverage"), ("surveys.*cover*", "surveys.*")),
 )
 MAX_SERIES = 4
 
@@ -334,8 +342,15 @@ def dashboard_trends(request: HttpRequest) -> JsonResponse:
     labels = _labels(request.user, area, last)
     charts, wanted = [], []
     for code, title, patterns in TRENDS:
-        matched = [k for k in keys if any(fnmatch.fnmatch(k, p) for p in patterns)]
-        matched = [k for k in matched if ".external_" not in k][:MAX_SERIES]
+        # Patterns in order of preference; each key once; never another jurisdiction's.
+        matched = []
+        for pattern in patterns:
+            matched += [
+                k
+                for k in keys
+                if fnmatch.fnmatch(k, pattern) and k not in matched and ".external_" not in k
+            ]
+        matched = matched[:MAX_SERIES]
         charts.append({"key": code, "title": str(title), "keys": matched})
         wanted += matched
     series = selectors.trend_series(

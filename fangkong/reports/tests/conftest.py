@@ -75,13 +75,17 @@ def register_cases(*, fail_times: list | None = None):
         own = {"is_resident": True}
         conf, susp = {"tags__name": "confirmed"}, {"tags__name": "suspected"}
         return [
-            Figure("confirmed_new", "new confirmed", *count_by_unit(today.filter(**conf, **own), ctx)),
+            Figure(
+                "confirmed_new", "new confirmed", *count_by_unit(today.filter(**conf, **own), ctx)
+            ),
             Figure(
                 "confirmed_cumulative",
                 "confirmed in total",
                 *count_by_unit(upto.filter(**conf, **own), ctx),
             ),
-            Figure("suspected_new", "new suspected", *count_by_unit(today.filter(**susp, **own), ctx)),
+            Figure(
+                "suspected_new", "new suspected", *count_by_unit(today.filter(**susp, **own), ctx)
+            ),
             Figure(
                 "suspected_current",
                 "suspected at 24:00",
@@ -129,5 +133,7 @@ def district(world):
     add_person(world, area=g, when=at(DAY, 0, 1))  # new on the day, just after 00:00
     add_person(world, area=g3, when=at(DAY, 23, 59))  # new on the day, just before 24:00
     # A confirmed patient of another jurisdiction treated here (external, never the district's).
-    add_person(world, area=g, when=at(DAY - dt.timedelta(days=5), 11), tags=["confirmed"], resident=False)
+    add_person(
+        world, area=g, when=at(DAY - dt.timedelta(days=5), 11), tags=["confirmed"], resident=False
+    )
     return world

@@ -60,8 +60,14 @@ def test_every_figure_of_the_report_matches_the_records(district, sections, offi
     # Planned sections nobody has built: said plainly, no figures (never a made-up zero).
     missing = [s for s in report.figures["sections"] if not s["built"]]
     assert {s["key"] for s in missing} == {
-        "key_persons", "observation", "checkpoints", "medical", "surveys", "bigdata",
-        "patrols", "command",
+        "key_persons",
+        "observation",
+        "checkpoints",
+        "medical",
+        "surveys",
+        "bigdata",
+        "patrols",
+        "command",
     }
     assert all(s["figures"] == [] for s in missing)
     assert "Not yet in this report (module not yet built)" in report.summary
@@ -84,7 +90,9 @@ def test_a_town_report_has_villages_as_columns(district, sections, town_officer)
     assert report.summary.startswith("As of 24:00 on 2/23, 河坝镇 had 0 confirmed")
 
 
-def test_a_record_added_after_24_00_does_not_change_the_past_report(district, sections, office_user):
+def test_a_record_added_after_24_00_does_not_change_the_past_report(
+    district, sections, office_user
+):
     w = district
     issued = services.report_issue(actor=office_user, area=w.district, day=DAY)
     late = add_person(w, area=w.grid, when=at(DAY + dt.timedelta(days=1), 0, 30))
@@ -111,7 +119,10 @@ def test_a_late_record_of_the_day_shows_in_compare_and_a_corrected_revision(
     diff = services.report_diff(issued.figures, compute_report(area=w.district, day=DAY))
     changed = {c["key"]: c for c in diff["changes"]}
     assert set(changed) == {"population.registered", "population.new_today"}
-    assert (changed["population.registered"]["old"], changed["population.registered"]["new"]) == (6, 7)
+    assert (changed["population.registered"]["old"], changed["population.registered"]["new"]) == (
+        6,
+        7,
+    )
     assert changed["population.registered"]["per_unit"] == [{"unit": "金盆镇", "old": 2, "new": 3}]
     assert "after the report was issued" in changed["population.registered"]["why"]
     assert changed["population.registered"]["link"]
@@ -135,7 +146,9 @@ def test_a_suspected_case_breaks_the_streak_and_is_in_the_bulletin(district, sec
 
 def test_the_streak_continues_from_the_report_of_the_day_before(district, sections, office_user):
     w = district
-    before = services.report_issue(actor=office_user, area=w.district, day=DAY - dt.timedelta(days=1))
+    before = services.report_issue(
+        actor=office_user, area=w.district, day=DAY - dt.timedelta(days=1)
+    )
     assert before.zero_streak == 34
     DailyReport.objects.filter(pk=before.pk).update(zero_streak=10)  # what was issued stands
     assert services.report_issue(actor=office_user, area=w.district, day=DAY).zero_streak == 11
@@ -169,7 +182,9 @@ def test_issuing_twice_gives_one_report(district, sections, office_user, command
     assert a.pk == b.pk and DailyReport.objects.count() == 1
 
 
-def test_a_concurrent_insert_of_the_same_report_returns_the_stored_one(district, sections, office_user):
+def test_a_concurrent_insert_of_the_same_report_returns_the_stored_one(
+    district, sections, office_user
+):
     # The second writer computed before the first stored: its insert hits the unique key.
     first = services.report_issue(actor=office_user, area=district.district, day=DAY)
     with mock.patch.object(services, "latest_report", return_value=None):
@@ -215,7 +230,9 @@ def test_a_nightly_run_out_of_attempts_is_not_retried(district):
 
 def test_the_command_issues_the_due_days_and_refuses_the_future(district, sections):
     yesterday = timezone.localdate() - dt.timedelta(days=1)
-    with override_settings(FANGKONG_REPORT_FIRST_DAY=(yesterday - dt.timedelta(days=1)).isoformat()):
+    with override_settings(
+        FANGKONG_REPORT_FIRST_DAY=(yesterday - dt.timedelta(days=1)).isoformat()
+    ):
         call_command("issue_daily_reports", verbosity=0)
         assert set(NightlyRun.objects.values_list("day", "status")) == {
             (yesterday, "done"),
