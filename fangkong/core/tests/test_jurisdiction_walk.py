@@ -465,6 +465,8 @@ def secrets(world, commander, person_out, outsider):
             "to_area_id": grid.pk,
             "decision": "accept",
             "decision_note": "walk",
+            # Reports: issue the daily report of a past day.
+            "day": "2020-02-23",
         },
     )
 

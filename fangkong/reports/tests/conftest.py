@@ -12,7 +12,7 @@ import datetime as dt
 
 import pytest
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fangkong.core.figures import Figure, count_by_unit, figure_section, only_sections
 from fangkong.core.testing import make_id_number, make_user
@@ -102,7 +102,11 @@ def register_cases(*, fail_times: list | None = None):
 @pytest.fixture
 def sections():
     """Only the test sections (population and cases) are registered inside the test."""
-    with only_sections(), override_settings(FANGKONG_REPORT_LANGUAGE="en"):
+    with (
+        only_sections(),
+        override_settings(FANGKONG_REPORT_LANGUAGE="en"),
+        translation.override("en"),
+    ):
         register_population()
         register_cases()
         yield

@@ -17,6 +17,14 @@ from fangkong.reports.tests.conftest import DAY
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    # Assertions read the English source texts (the Chinese arrive with the catalogue).
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 @pytest.fixture
 def issued(district, sections, office_user):
     return services.report_issue(actor=office_user, area=district.district, day=DAY)
