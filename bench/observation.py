@@ -87,14 +87,18 @@ def _world(n_obs: int):
         )
         for v in range(10):
             village = Area.objects.create(
-                code=f"{town.code}{200 + v}", name=f"村{t}-{v}", level=Area.Level.VILLAGE,
+                code=f"{town.code}{200 + v}",
+                name=f"村{t}-{v}",
+                level=Area.Level.VILLAGE,
                 parent=town,
             )
             for g in range(5):
                 grids.append(
                     Area.objects.create(
-                        code=f"{village.code}{g + 1:03d}", name=f"组{t}-{v}-{g}",
-                        level=Area.Level.GRID, parent=village,
+                        code=f"{village.code}{g + 1:03d}",
+                        name=f"组{t}-{v}-{g}",
+                        level=Area.Level.GRID,
+                        parent=village,
                     )
                 )
     today = timezone.localdate()
@@ -104,16 +108,34 @@ def _world(n_obs: int):
     for i in range(n_obs):
         grid = grids[i % len(grids)]
         pk = i + 1
-        persons.append(Person(pk=pk, name=f"人{i}", area_id=grid.pk, created_at=now))
+        persons.append(
+            Person(pk=pk, name=f"人{i}", area_id=grid.pk, created_at=now, updated_at=now)
+        )
         kps.append(
-            KeyPerson(pk=pk, person_id=pk, category_id=cat.pk, source="bigdata", area_id=grid.pk,
-                      status="observing", identified_at=now, created_at=now)
+            KeyPerson(
+                pk=pk,
+                person_id=pk,
+                category_id=cat.pk,
+                source="bigdata",
+                area_id=grid.pk,
+                status="observing",
+                identified_at=now,
+                created_at=now,
+                updated_at=now,
+            )
         )
         obs.append(
-            Observation(pk=pk, key_person_id=pk, person_id=pk, area_id=grid.pk,
-                        start_date=today - dt.timedelta(days=10),
-                        planned_end_date=today + dt.timedelta(days=4), started_at=now,
-                        created_at=now)
+            Observation(
+                pk=pk,
+                key_person_id=pk,
+                person_id=pk,
+                area_id=grid.pk,
+                start_date=today - dt.timedelta(days=10),
+                planned_end_date=today + dt.timedelta(days=4),
+                started_at=now,
+                created_at=now,
+                updated_at=now,
+            )
         )
     for model, rows in ((Person, persons), (KeyPerson, kps), (Observation, obs)):
         for n in range(0, len(rows), 20000):
@@ -160,7 +182,12 @@ def bench_today(worker, reps: int) -> dict:
                 cur.execute(sql)
                 cur.fetchall()
             raw.append((time.perf_counter() - t) * 1000)
-    return {"rows": len(rows), "queries": len(sqls), "django": _stats(times), "raw_sql": _stats(raw)}
+    return {
+        "rows": len(rows),
+        "queries": len(sqls),
+        "django": _stats(times),
+        "raw_sql": _stats(raw),
+    }
 
 
 def bench_batch(officer, grids, reps: int) -> dict:
@@ -178,7 +205,7 @@ def bench_batch(officer, grids, reps: int) -> dict:
             :500
         ]
     )
-    client = Client()
+    client = Client(HTTP_HOST="localhost")
     client.force_login(officer)
     today = timezone.localdate()
     times, raw = [], []
@@ -186,8 +213,13 @@ def bench_batch(officer, grids, reps: int) -> dict:
         day = today - dt.timedelta(days=1 + rep // 2)
         half = "am" if rep % 2 == 0 else "pm"
         records = [
-            {"client_id": f"b{rep}-{pk}", "observation_id": pk, "date": day.isoformat(),
-             "half": half, "temperature": "36.6"}
+            {
+                "client_id": f"b{rep}-{pk}",
+                "observation_id": pk,
+                "date": day.isoformat(),
+                "half": half,
+                "temperature": "36.6",
+            }
             for pk in ids
         ]
         body = json.dumps({"records": records})

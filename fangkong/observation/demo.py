@@ -34,7 +34,8 @@ def _mobile(rng) -> str:
 
 
 def _local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TZ_CN).astimezone(dt.UTC)
+    local = dt.datetime.combine(day, dt.time(hour), tzinfo=TZ_CN) + dt.timedelta(minutes=minute)
+    return local.astimezone(dt.UTC)
 
 
 @demo_step("observation", after=("people", "users"))

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.figures import Figure, FigureContext, count_by_unit, figure_section
@@ -51,7 +51,7 @@ def key_person_figures(ctx: FigureContext) -> list[Figure]:
         figures += [
             _figure(
                 f"new{suffix}",
-                _gettext("identified that day") + name,
+                gettext("identified that day") + name,
                 base.filter(identified_at__gte=ctx.start, **filt),
                 ctx,
                 _link(
@@ -64,14 +64,14 @@ def key_person_figures(ctx: FigureContext) -> list[Figure]:
             ),
             _figure(
                 f"cumulative{suffix}",
-                _gettext("identified in all") + name,
+                gettext("identified in all") + name,
                 base.filter(**filt),
                 ctx,
                 _link("observation:keyperson_list", ctx, identified_to=day, **params),
             ),
             _figure(
                 f"open{suffix}",
-                _gettext("open at 24:00") + name,
+                gettext("open at 24:00") + name,
                 open_at_end.filter(**filt),
                 ctx,
                 _link("observation:keyperson_list", ctx, **params),
@@ -92,49 +92,49 @@ def observation_figures(ctx: FigureContext) -> list[Figure]:
     figures = [
         _figure(
             "under_observation",
-            _gettext("under observation at 24:00"),
+            gettext("under observation at 24:00"),
             running,
             ctx,
             _link(obs_list, ctx, active_on=day),
         ),
         _figure(
             "under_observation_home",
-            _gettext("of whom at home"),
+            gettext("of whom at home"),
             running.filter(kind=Observation.Kind.HOME),
             ctx,
             _link(obs_list, ctx, active_on=day, kind="home"),
         ),
         _figure(
             "under_observation_centralised",
-            _gettext("of whom centralised"),
+            gettext("of whom centralised"),
             running.filter(kind=Observation.Kind.CENTRALISED),
             ctx,
             _link(obs_list, ctx, active_on=day, kind="centralised"),
         ),
         _figure(
             "started",
-            _gettext("started that day"),
+            gettext("started that day"),
             started.filter(started_at__gte=ctx.start),
             ctx,
             _link(obs_list, ctx, started_on=day),
         ),
         _figure(
             "released",
-            _gettext("released that day"),
+            gettext("released that day"),
             released.filter(ended_at__gte=ctx.start),
             ctx,
             _link(obs_list, ctx, status="released", ended_on=day),
         ),
         _figure(
             "released_cumulative",
-            _gettext("released in all"),
+            gettext("released in all"),
             released,
             ctx,
             _link(obs_list, ctx, status="released"),
         ),
         _figure(
             "checks_done",
-            _gettext("checks done that day"),
+            gettext("checks done that day"),
             checks,
             ctx,
             _link(check_list, ctx, date=day),
@@ -147,7 +147,7 @@ def observation_figures(ctx: FigureContext) -> list[Figure]:
     figures.append(
         Figure(
             "checks_missed",
-            _gettext("checks missed that day"),
+            gettext("checks missed that day"),
             am_total + pm_total,
             units,
             link=_link(obs_list, ctx, active_on=day),
@@ -156,7 +156,7 @@ def observation_figures(ctx: FigureContext) -> list[Figure]:
     figures.append(
         _figure(
             "fevers",
-            _gettext("fevers at checks that day"),
+            gettext("fevers at checks that day"),
             checks.filter(fever=True),
             ctx,
             _link(check_list, ctx, date=day, fever="true"),

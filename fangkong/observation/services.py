@@ -667,10 +667,18 @@ def release_blockers(observation: Observation, today: dt.date | None = None) -> 
     return reasons
 
 
-def issuing_body() -> str:
-    return getattr(settings, "FANGKONG_ISSUING_BODY", "") or _(
-        "District epidemic prevention and control command"
-    )
+def issuing_body(area=None) -> str:
+    """The body printed on release notices: ``FANGKONG_ISSUING_BODY``, else the epidemic
+    command of the district the observation belongs to (the notice is always in Chinese)."""
+    configured = getattr(settings, "FANGKONG_ISSUING_BODY", "")
+    if configured:
+        return configured
+    from fangkong.places.models import Area
+
+    district = ancestor(area, (Area.Level.DISTRICT,)) if area is not None else None
+    if district is None or district.level != Area.Level.DISTRICT:
+        district = Area.objects.filter(level=Area.Level.DISTRICT).order_by("path").first()
+    return f"{district.name}疫情防控指挥部" if district else "疫情防控指挥部"
 
 
 @transaction.atomic
@@ -693,7 +701,7 @@ def observation_release(
     notice = ReleaseNotice(
         observation=obs,
         number=f"{year}-{obs.area.code[:6]}-{count + 1:05d}-{obs.pk}",
-        issuing_body=issuing_body(),
+        issuing_body=issuing_body(obs.area),
         issued_on=today,
         issued_by=actor,
     )

@@ -69,6 +69,16 @@ from fangkong.core.models import AccessLog, ApiToken, Job, Role, RoleGrant, Secu
 from fangkong.core.testing import make_id_number, make_user
 from fangkong.core.tokens import token_create
 from fangkong.core.validators import mask_mobile, mask_resident_id
+from fangkong.observation.models import (
+    HealthCheck,
+    KeyPerson,
+    KeyPersonCategory,
+    Observation,
+    ObservationSite,
+    RosterEntry,
+    TeamMember,
+    TeamRole,
+)
 from fangkong.people.models import Person
 from fangkong.people.services import person_create, person_delete
 from fangkong.places.models import Area, Household
@@ -427,6 +437,9 @@ def secrets(world, commander, person_out, outsider):
         markers |= {mask_resident_id(p.id_number), p.id_number_bidx}
         if p.phone:
             markers |= {mask_mobile(p.phone), p.phone_bidx}
+    markers |= _observation_world(
+        commander, Person.objects.get(pk=N), Person.objects.get(pk=N + 1), grid
+    )
     ids = [N, N + 1, N + 2, world.town.pk, world.village.pk, world.grid.pk, world.household.pk]
     return Secrets(
         markers=sorted({form for m in markers if m for form in _forms_of(m)}),
@@ -467,8 +480,50 @@ def secrets(world, commander, person_out, outsider):
             "decision_note": "walk",
             # Reports: issue the daily report of a past day.
             "day": "2020-02-23",
+            # observation: a key person, an observation, a check, a team seat in the town.
+            "person_id": N + 1,
+            "category_id": KeyPersonCategory.objects.get(code="hubei").pk,
+            "key_person_id": N + 1,
+            "observation_id": N,
+            "role_id": TeamRole.objects.get(code="police").pk,
+            "temperature": "36.5",
         },
     )
+
+
+def _observation_world(commander, p1, p2, grid) -> set[str]:
+    """observation: p1 under home observation (team, check, roster), p2 an open key person, a
+    centralised site; all with ids N (N + 1 for the second key person)."""
+    from fangkong.observation import services as obs_services
+
+    site = ObservationSite.objects.create(area=grid, name="越界观察点", capacity=9)
+    _repk(ObservationSite, site.pk, N)
+    RosterEntry.objects.create(
+        pk=N,
+        area=grid,
+        role=TeamRole.objects.get(code="police"),
+        name="越界民警",
+        phone="19911112222",
+    )
+    kp1, _ = obs_services.register_key_person(
+        actor=commander, person=p1, category="wuhan", source="manual", origin="越界武汉"
+    )
+    kp2, _ = obs_services.register_key_person(
+        actor=commander, person=p2, category="hubei", source="manual", origin="越界孝感"
+    )
+    _repk(KeyPerson, kp1.pk, N)
+    _repk(KeyPerson, kp2.pk, N + 1)
+    kp1 = KeyPerson.objects.get(pk=N)
+    obs, _ = obs_services.start_observation(actor=commander, key_person=kp1)
+    _repk(Observation, obs.pk, N)
+    TeamMember.objects.filter(observation_id=obs.pk).update(observation_id=N)
+    member = TeamMember.objects.get(observation_id=N)
+    _repk(TeamMember, member.pk, N)
+    check = HealthCheck.objects.create(
+        observation_id=N, date=obs.start_date, half="am", temperature="36.7", note="越界体温"
+    )
+    _repk(HealthCheck, check.pk, N)
+    return {"越界观察点", "越界民警", "越界武汉", "越界孝感", "越界体温", "19911112222"}
 
 
 # --------------------------------------------------------------------------- personas

@@ -181,3 +181,35 @@ def test_list_settings_for_the_command_office_only(login, office, grid_worker):
     from fangkong.observation.models import TeamRole
 
     assert TeamRole.objects.filter(code="counsellor").exists()
+
+
+def test_key_persons_import_from_a_sheet(login, grid_worker, person, person_out, run_jobs):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fangkong.core.testing import xlsx_bytes
+    from fangkong.observation.models import KeyPerson
+
+    sheet = xlsx_bytes(
+        ["person", "category", "source", "came from", "arrival date"],
+        [
+            [person.id_number, "wuhan", "bigdata", "武汉市", "2020-01-22"],
+            [person_out.id_number, "hubei", "bigdata", "孝感", "2020-01-23"],  # not theirs
+        ],
+    )
+    client = login(grid_worker)
+    client.post(
+        reverse("observation:keyperson_import"), {"file": SimpleUploadedFile("k.xlsx", sheet)}
+    )
+    (job,) = run_jobs()
+    assert job.status == "failed" and job.result.get("rejected") == 1, job.result
+    assert not KeyPerson.objects.exists()  # all or nothing
+    sheet = xlsx_bytes(
+        ["person", "category", "source", "came from", "arrival date"],
+        [[person.id_number, "wuhan", "bigdata", "武汉市", "2020-01-22"]],
+    )
+    client.post(
+        reverse("observation:keyperson_import"), {"file": SimpleUploadedFile("k.xlsx", sheet)}
+    )
+    (job,) = run_jobs()
+    assert job.status == "done", job.result
+    assert KeyPerson.objects.get().origin == "武汉市"
