@@ -230,8 +230,9 @@ def passage_check(
     Every rule a clerk can break is answered beside its field: the temperature range, which
     digit rule of the ID number failed, the plate's format, the clock, a closed checkpoint, and
     the on-duty rule (a shift of the actor at that checkpoint must cover the passage's time:
-    now on the screen, the time the phone recorded in a batch). ``unique`` is accepted for the
-    kit's batch (passages have no unique fields)."""
+    now on the screen, the time the phone recorded in a batch). Passages have no unique
+    fields: ``unique=False`` comes from the kit's batch, which runs the model's ``full_clean``
+    on the record itself, so it is not run twice."""
     fields = {k: v for k, v in data.items() if k in PASSAGE_FIELDS}
     errors: dict[str, list[str]] = {}
 
@@ -295,6 +296,10 @@ def passage_check(
     elif "at" not in errors and not on_duty(actor, checkpoint, at):
         fail("checkpoint", _not_on_duty(checkpoint, at))
     fields["clerk"] = actor if getattr(actor, "pk", None) else None
+    if not unique and not errors:
+        # The kit's batch (the one caller passing unique=False) runs the model's own
+        # full_clean on every record right after this check: once is enough.
+        return fields
     candidate = Passage(**fields)
     try:
         candidate.full_clean(
@@ -330,7 +335,7 @@ def passage_create(
     data: dict[str, Any],
     person=None,
     ip: str | None = None,
-    register_traveller: bool = True,
+    register_traveller: bool = False,
 ) -> Passage:
     """Register a passage at a checkpoint where ``actor`` is on duty, with its consequences.
 
@@ -339,13 +344,16 @@ def passage_create(
     linked to the person holding its ID number without showing anything of them — the link is
     not a lookup, so it is neither logged nor counted. A traveller whose number is not in the
     registry is registered (``person_create``: non-resident, in the checkpoint's area) when
-    ``register_traveller``. One transaction: the passage, the traveller, the key person, the
+    ``register_traveller`` (the screen, where the clerk was told "not in the registry") or when
+    they come from a risk origin (a key person needs a person); the API and the batch, fed by
+    phones, leave other unknown travellers on the ledger only. One transaction: the passage, the traveller, the key person, the
     observation and the alerts all commit together or not at all."""
     fields = passage_check(actor=actor, data=data)
     number = fields.get("id_number", "")
     if person is None and number:
         person = find_person(number)
-        if person is None and register_traveller:
+        # A traveller from a risk origin is always registered: the key person needs a person.
+        if person is None and (register_traveller or fields["risk_origin"]):
             person = _register_traveller(actor, fields, ip=ip)
     fields["person"] = person
     passage = create_record(Passage, actor=actor, **fields)

@@ -215,7 +215,7 @@ def register(request: HttpRequest) -> HttpResponse:
                     }
                 )
         passage = services.passage_create(
-            actor=request.user, data=data, person=person, ip=_ip(request)
+            actor=request.user, data=data, person=person, ip=_ip(request), register_traveller=True
         )
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():

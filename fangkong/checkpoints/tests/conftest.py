@@ -64,3 +64,12 @@ def _english():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def client(client):
+    # Pages in English, so messages are asserted by their source text.
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

@@ -11,7 +11,7 @@ from fangkong.alerts.models import Alert
 from fangkong.checkpoints import services
 from fangkong.checkpoints.models import Passage, Shift
 from fangkong.checkpoints.plates import validate_plate
-from fangkong.core.testing import make_id_number, make_user
+from fangkong.core.testing import make_user
 from fangkong.observation.models import KeyPerson, Observation
 from fangkong.people.models import Person
 
@@ -62,11 +62,15 @@ def test_a_shift_at_another_checkpoint_or_time_does_not_count(
 ):
     now = timezone.now()
     Shift.objects.create(
-        checkpoint=other_checkpoint, user=clerk, start=now - dt.timedelta(hours=1),
+        checkpoint=other_checkpoint,
+        user=clerk,
+        start=now - dt.timedelta(hours=1),
         end=now + dt.timedelta(hours=1),
     )
     Shift.objects.create(
-        checkpoint=checkpoint, user=clerk, start=now + dt.timedelta(hours=1),
+        checkpoint=checkpoint,
+        user=clerk,
+        start=now + dt.timedelta(hours=1),
         end=now + dt.timedelta(hours=9),
     )
     with pytest.raises(ValidationError, match="not on duty"):
@@ -93,8 +97,12 @@ def test_a_closed_checkpoint_takes_no_passages(clerk, on_duty, checkpoint, passa
 
 @pytest.mark.parametrize(
     ("plate", "fragment"),
-    [("XH12345", "province"), ("湘112345", "city's letter"), ("湘H123", "7 characters"),
-     ("湘HI2345", "only letters")],
+    [
+        ("XH12345", "province"),
+        ("湘112345", "city's letter"),
+        ("湘H123", "7 characters"),
+        ("湘HI2345", "only letters"),
+    ],
 )
 def test_plates_are_checked_with_a_clear_message(plate, fragment):
     with pytest.raises(ValidationError, match=fragment):
@@ -177,9 +185,7 @@ def test_a_risk_origin_needs_the_id_number(clerk, on_duty, passage_data):
     assert not Passage.objects.exists()
 
 
-def test_everything_rolls_back_together(
-    monkeypatch, clerk, on_duty, resident, passage_data
-):
+def test_everything_rolls_back_together(monkeypatch, clerk, on_duty, resident, passage_data):
     from django.db import transaction
 
     def broken(**kwargs):
@@ -195,8 +201,12 @@ def test_everything_rolls_back_together(
 
 def test_only_staff_who_may_register_there_are_rostered(world, checkpoint, grid_worker):
     now = timezone.now()
-    data = {"checkpoint": checkpoint, "user": grid_worker, "start": now,
-            "end": now + dt.timedelta(hours=8)}
+    data = {
+        "checkpoint": checkpoint,
+        "user": grid_worker,
+        "start": now,
+        "end": now + dt.timedelta(hours=8),
+    }
     with pytest.raises(ValidationError) as exc:
         services.shift_check(data=data)
     assert "user" in exc.value.message_dict
@@ -205,8 +215,15 @@ def test_only_staff_who_may_register_there_are_rostered(world, checkpoint, grid_
 def test_a_shift_is_at_most_a_day(clerk, checkpoint):
     now = timezone.now()
     with pytest.raises(ValidationError, match="at most"):
-        services.shift_check(data={"checkpoint": checkpoint, "user": clerk, "start": now,
-                                   "end": now + dt.timedelta(hours=25)})
+        services.shift_check(
+            data={
+                "checkpoint": checkpoint,
+                "user": clerk,
+                "start": now,
+                "end": now + dt.timedelta(hours=25),
+            }
+        )
     with pytest.raises(ValidationError, match="ends after"):
-        services.shift_check(data={"checkpoint": checkpoint, "user": clerk, "start": now,
-                                   "end": now})
+        services.shift_check(
+            data={"checkpoint": checkpoint, "user": clerk, "start": now, "end": now}
+        )

@@ -34,6 +34,12 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
     template_name = "registration/login.html"
 
+    def get_default_redirect_url(self):
+        # A module's landing page for this user (core.landing), else LOGIN_REDIRECT_URL.
+        from fangkong.core.landing import landing_url
+
+        return landing_url(self.request.user) or super().get_default_redirect_url()
+
 
 class LogoutView(auth_views.LogoutView):
     pass
