@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -60,6 +60,19 @@ def figure_link(figure: Figure, *, day: dt.date, area_id: int | None) -> str:
     return figure.link + ("&" if "?" in figure.link else "?") + urlencode(params)
 
 
+def _unit_link(figure: Figure, ctx: FigureContext, unit) -> str:
+    """The link to one unit's records: by ``link_filters``, or — for a section that put the
+    report's area into its link itself (``?area=<root id>``) — that parameter set to the unit."""
+    if "area" in figure.link_filters:
+        return figure_link(figure, day=ctx.day, area_id=unit.pk)
+    parts = urlsplit(figure.link)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if ("area", str(ctx.root.pk)) not in query:
+        return ""
+    query = [(k, str(unit.pk) if (k, v) == ("area", str(ctx.root.pk)) else v) for k, v in query]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 def _figure_json(figure: Figure, ctx: FigureContext) -> dict[str, Any]:
     return {
         "key": figure.key,
@@ -71,9 +84,9 @@ def _figure_json(figure: Figure, ctx: FigureContext) -> dict[str, Any]:
         "headline": bool(getattr(figure, "headline", False)),
         "link": figure_link(figure, day=ctx.day, area_id=ctx.root.pk),
         "unit_links": {
-            str(u.pk): figure_link(figure, day=ctx.day, area_id=u.pk)
+            str(u.pk): link
             for u in ctx.units
-            if figure.link and "area" in figure.link_filters
+            if figure.link and (link := _unit_link(figure, ctx, u))
         },
     }
 

@@ -54,7 +54,7 @@ def test_the_office_reads_the_dashboard_and_the_report_of_2_23(
         assert_fits_the_phone(page)
     page.screenshot(path=str(DOCS_IMG / f"reports-dashboard-{name}.png"), full_page=True)
 
-    page.locator("main a[href='/reports/daily/%d/']" % report.pk).first.click()
+    page.locator(f"main a[href='/reports/daily/{report.pk}/']").first.click()
     page.wait_for_url(f"{live_server.url}/reports/daily/{report.pk}/")
     text = page.locator("main").inner_text()
     assert report.summary[:20] in text

@@ -245,3 +245,23 @@ def test_the_command_issues_the_due_days_and_refuses_the_future(district, sectio
 
     with pytest.raises(CommandError, match="can be issued from"):
         call_command("issue_daily_reports", day=timezone.localdate().isoformat(), verbosity=0)
+
+
+def test_a_link_naming_the_report_area_gets_a_link_per_unit(district):
+    from fangkong.core.figures import Figure, figure_section
+
+    w = district
+
+    with registry.only_sections():
+
+        @figure_section("checkpoints", "Checkpoints", order=20)
+        def passages(ctx):
+            link = f"/checkpoints/passages/?day={ctx.day}&area={ctx.root.pk}"
+            return [Figure("passages", "passages", 3, {w.town.pk: 3}, link=link)]
+
+        doc = compute_report(area=w.district, day=DAY)
+    figure = by_key(doc)["checkpoints.passages"]
+    assert figure["link"] == f"/checkpoints/passages/?day={DAY}&area={w.district.pk}"
+    assert figure["unit_links"][str(w.other_town.pk)] == (
+        f"/checkpoints/passages/?day={DAY}&area={w.other_town.pk}"
+    )
