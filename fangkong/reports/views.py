@@ -42,7 +42,11 @@ TRENDS = (
         gettext_lazy("Checkpoint volume"),
         ("checkpoints.passages", "checkpoints.persons", "checkpoints.vehicles", "checkpoints.*"),
     ),
-    ("fevers", gettext_lazy("Fevers"), ("checkpoints.fever*", "medical.*fever*", "*fever*")),
+    (
+        "fevers",
+        gettext_lazy("Fevers"),
+        ("checkpoints.fever*", "medical.*fever*", "observation.*fever*", "surveys.*fever*"),
+    ),
     ("surveys", gettext_lazy("Survey coverage"), ("surveys.*cover*", "surveys.*")),
 )
 MAX_SERIES = 4
