@@ -213,6 +213,7 @@ def _world(args, say):
     say("observations written")
     # Passages and checks: one template row each, copied in SQL.
     template = Passage(
+        pk=1,
         checkpoint=checkpoints[0],
         at=start,
         kind="person",
@@ -223,7 +224,8 @@ def _world(args, say):
         updated_at=start,
     )
     write_rows(Passage, [template])
-    tpl = Passage.objects.order_by("pk").first().pk
+    reset_sequences(Passage)
+    tpl = 1
     k0, k = checkpoints[0].pk, len(checkpoints)
     _fill(
         Passage,
@@ -240,6 +242,7 @@ def _world(args, say):
         say,
     )
     check = HealthCheck(
+        pk=1,
         observation_id=1,
         date=FIRST,
         half="pm",
@@ -249,7 +252,8 @@ def _world(args, say):
         updated_at=start,
     )
     write_rows(HealthCheck, [check])
-    tpl = HealthCheck.objects.order_by("pk").first().pk
+    reset_sequences(HealthCheck)
+    tpl = 1
     n_obs = args.observations
     # Check g belongs to observation g % n_obs, day (g // n_obs) // 2, half by parity.
     _fill(
