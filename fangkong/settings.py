@@ -321,6 +321,20 @@ FANGKONG_PERSON_LOOKUP_LIMIT = env_int("FANGKONG_PERSON_LOOKUP_LIMIT", 600, mini
 FANGKONG_FEVER_THRESHOLD = env_str("FANGKONG_FEVER_THRESHOLD", "37.3")
 # checkpoints, surveys, big-data lists: places of origin that make a traveller a key person.
 FANGKONG_RISK_ORIGINS = tuple(env_list("FANGKONG_RISK_ORIGINS", ["武汉", "湖北"]))
+# reports: the daily situation report and the dashboard (docs/deployment.md).
+# Language the issued report (figures' labels, bulletin text, exports) is written in.
+FANGKONG_REPORT_LANGUAGE = env_str("FANGKONG_REPORT_LANGUAGE", LANGUAGE_CODE)
+# First day of the response: the earliest day a report can be issued for, the start of the
+# "days in a row with zero cases" count and of the document numbers.
+FANGKONG_REPORT_FIRST_DAY = env_str("FANGKONG_REPORT_FIRST_DAY", "2020-01-20")
+# The issuing office and document-number prefix printed on the exported report.
+FANGKONG_REPORT_OFFICE = env_str("FANGKONG_REPORT_OFFICE", "区疫情防控指挥部办公室")
+FANGKONG_REPORT_DOC_PREFIX = env_str("FANGKONG_REPORT_DOC_PREFIX", "疫指办")
+# A failed nightly run is tried again this many times, this many minutes apart.
+FANGKONG_REPORT_RETRIES = env_int("FANGKONG_REPORT_RETRIES", 3, minimum=0)
+FANGKONG_REPORT_RETRY_MINUTES = env_int("FANGKONG_REPORT_RETRY_MINUTES", 15, minimum=1)
+# How often the dashboard refreshes itself (seconds).
+FANGKONG_DASHBOARD_REFRESH_SECONDS = env_int("FANGKONG_DASHBOARD_REFRESH_SECONDS", 60, minimum=5)
 # observation: hours after a half-day's checks close (12:00 / 24:00) before a missed check is
 # raised to the village, and before it is raised to the town.
 FANGKONG_MISSED_CHECK_VILLAGE_HOURS = env_int("FANGKONG_MISSED_CHECK_VILLAGE_HOURS", 0, minimum=0)

@@ -230,8 +230,9 @@ def passage_check(
     Every rule a clerk can break is answered beside its field: the temperature range, which
     digit rule of the ID number failed, the plate's format, the clock, a closed checkpoint, and
     the on-duty rule (a shift of the actor at that checkpoint must cover the passage's time:
-    now on the screen, the time the phone recorded in a batch). ``unique`` is accepted for the
-    kit's batch (passages have no unique fields)."""
+    now on the screen, the time the phone recorded in a batch). Passages have no unique
+    fields: ``unique=False`` comes from the kit's batch, which runs the model's ``full_clean``
+    on the record itself, so it is not run twice."""
     fields = {k: v for k, v in data.items() if k in PASSAGE_FIELDS}
     errors: dict[str, list[str]] = {}
 
@@ -295,6 +296,10 @@ def passage_check(
     elif "at" not in errors and not on_duty(actor, checkpoint, at):
         fail("checkpoint", _not_on_duty(checkpoint, at))
     fields["clerk"] = actor if getattr(actor, "pk", None) else None
+    if not unique and not errors:
+        # The kit's batch (the one caller passing unique=False) runs the model's own
+        # full_clean on every record right after this check: once is enough.
+        return fields
     candidate = Passage(**fields)
     try:
         candidate.full_clean(

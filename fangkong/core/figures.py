@@ -21,9 +21,11 @@ that in one grouped query from a queryset and the lookup of its scope path.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +48,13 @@ class Figure:
     link: str = ""
     # A figure that is not a count of records in the area (e.g. a percentage) says so.
     unit: str = ""
+    # The query parameters of ``link`` that narrow it to the report's day and area, if the
+    # list supports them, e.g. ``{"day": "date", "area": "area"}``: the report then links each
+    # cell to exactly its records (``?date=2020-02-23&area=<unit id>``). Empty: ``link`` as is.
+    link_filters: dict[str, str] = field(default_factory=dict)
+    # A key figure of its section, shown at the top of the report and on the dashboard (a
+    # section without one shows its first figure there).
+    headline: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,11 +127,20 @@ def discover() -> None:
         return
     for config in apps.get_app_configs():
         try:
-            importlib.import_module(f"{config.name}.figures")
+            _load(f"{config.name}.figures")
         except ModuleNotFoundError as exc:
             if exc.name != f"{config.name}.figures":
                 raise
     _discovered = True
+
+
+def _load(module_name: str) -> None:
+    # A module imported before ``clear_for_tests``/``only_sections`` forgot its sections is
+    # executed again, so that its decorators register again.
+    if module_name in sys.modules:
+        importlib.reload(sys.modules[module_name])
+    else:
+        importlib.import_module(module_name)
 
 
 def sections() -> list[FigureSection]:
@@ -177,6 +195,31 @@ def clear_for_tests() -> None:  # pragma: no cover - used by tests that register
     global _discovered
     _SECTIONS.clear()
     _discovered = False
+
+
+def section(key: str) -> FigureSection | None:
+    """The registered section ``key``, or ``None`` (planned but not built, or unknown)."""
+    discover()
+    return _SECTIONS.get(key)
+
+
+@contextlib.contextmanager
+def only_sections() -> Iterator[None]:
+    """For tests: inside the block, the registry holds only the sections registered in it (by
+    ``@figure_section`` inside the block) — the app sections are set aside and restored after.
+
+    A test that registers its own ``cases`` section therefore neither sees nor hides the real
+    one, and its expectations hold whichever modules have landed."""
+    global _discovered
+    saved, saved_discovered = dict(_SECTIONS), _discovered
+    _SECTIONS.clear()
+    _discovered = True  # do not import the app sections inside the block
+    try:
+        yield
+    finally:
+        _SECTIONS.clear()
+        _SECTIONS.update(saved)
+        _discovered = saved_discovered
 
 
 # --------------------------------------------------------------------------- dashboard panels

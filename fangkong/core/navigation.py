@@ -145,8 +145,13 @@ NAV: tuple[NavGroup, ...] = (
         _("Reports"),
         _("Reports"),
         (
-            NavItem(_("Daily situation report"), icon="file-earmark-text"),
-            NavItem(_("Dashboard"), icon="bar-chart"),
+            NavItem(
+                _("Daily situation report"),
+                "reports:report_index",
+                "file-earmark-text",
+                "reports.view_dailyreport",
+            ),
+            NavItem(_("Dashboard"), "reports:dashboard", "bar-chart", "reports.view_dailyreport"),
         ),
     ),
 )

@@ -85,7 +85,10 @@ _STEPS: dict[str, DemoStep] = {}
 def demo_step(
     name: str, *, after: Iterable[str] = (), present: Callable[[], bool] | None = None
 ) -> Callable[[Callable[[DemoContext], None]], Callable[[DemoContext], None]]:
-    """Register a module's part of the demo, to run after the steps named in ``after``."""
+    """Register a module's part of the demo, to run after the steps named in ``after``.
+
+    ``after=("*",)`` runs the step after every other step (the daily reports, which read what
+    every module wrote); only one step should ask for that."""
 
     def register(func: Callable[[DemoContext], None]) -> Callable[[DemoContext], None]:
         step = DemoStep(name, func, tuple(after), present)
@@ -110,6 +113,17 @@ def ordered_steps(steps: dict[str, DemoStep]) -> list[DemoStep]:
 
     Raises ``DemoError`` for a step that waits for an unknown step, or for a cycle.
     """
+    last = {name for name, step in steps.items() if "*" in step.after}
+    steps = {
+        name: DemoStep(
+            step.name,
+            step.run,
+            tuple(a for a in step.after if a != "*")
+            + (tuple(sorted(n for n in steps if n not in last)) if name in last else ()),
+            step.present,
+        )
+        for name, step in steps.items()
+    }
     for step in steps.values():
         unknown = [a for a in step.after if a not in steps]
         if unknown:

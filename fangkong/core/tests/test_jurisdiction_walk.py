@@ -480,6 +480,8 @@ def secrets(world, commander, person_out, outsider):
             "to_area_id": grid.pk,
             "decision": "accept",
             "decision_note": "walk",
+            # Reports: issue the daily report of a past day.
+            "day": "2020-02-23",
             # observation: a key person, an observation, a check, a team seat in the town.
             "person_id": N + 1,
             "category_id": KeyPersonCategory.objects.get(code="hubei").pk,
