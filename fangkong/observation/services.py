@@ -100,6 +100,12 @@ def register_key_person(
     key person; the database's unique index settles a race between two such writes. ``area``
     defaults to the person's own area (their grid)."""
     cat = _category(category)
+    if not on_behalf:
+        # Also before linking: a user who may not add key persons there must not reach (and
+        # fill in) someone's open record by asking to create it.
+        ensure_in_scope(
+            actor, "add", KeyPerson(person=person, category=cat, area=area or person.area)
+        )
     existing = open_key_person(person, cat)
     if existing is not None:
         return _fill_in(existing, arrival_date, last_exposure_date, origin, actor), False

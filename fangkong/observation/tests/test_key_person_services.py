@@ -95,3 +95,23 @@ def test_centralised_observation_needs_a_site(person, grid_worker):
     )
     with pytest.raises(ValidationError, match="site"):
         services.start_observation(actor=grid_worker, key_person=record, kind="centralised")
+
+
+def test_asking_to_create_an_existing_record_needs_the_right_to_add(world, person, grid_worker):
+    """Linking to an open record is a write too: someone who may not add key persons in the
+    person's area is refused, and the record is not filled in."""
+    from fangkong.core.testing import make_user
+
+    services.register_key_person(
+        actor=grid_worker, person=person, category="wuhan", source="manual"
+    )
+    reader = make_user("kp_reader", "auditor", world.district)
+    with pytest.raises(ValidationError):
+        services.register_key_person(
+            actor=reader,
+            person=person,
+            category="wuhan",
+            source="manual",
+            arrival_date=dt.date(2020, 1, 22),
+        )
+    assert KeyPerson.objects.get().arrival_date is None
