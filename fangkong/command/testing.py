@@ -19,6 +19,7 @@ MARKS = {
     "sms": "越界短信",
 }
 MEMBER_PHONE = "13712340001"
+MEMBER_PHONE2 = "13712340002"
 
 
 def walk_records(*, town, village, grid, actor, pk: int) -> set[str]:
@@ -68,8 +69,16 @@ def walk_records(*, town, village, grid, actor, pk: int) -> set[str]:
         area=village,
         leader_name=MARKS["responsibility"],
         leader_level="town",
+        phone=MEMBER_PHONE2,
         effective_from=dt.date(2020, 1, 28),
     ).save()
     raise_alert(kind="other", area=grid, title=MARKS["alert"], body=MARKS["alert"])
     SmsMessage.objects.create(phone=MEMBER_PHONE, text=MARKS["sms"], area=grid)
-    return {*MARKS.values(), MEMBER_PHONE, mask_mobile(MEMBER_PHONE), member.phone_bidx}
+    return {
+        *MARKS.values(),
+        MEMBER_PHONE,
+        MEMBER_PHONE2,
+        mask_mobile(MEMBER_PHONE),
+        mask_mobile(MEMBER_PHONE2),
+        member.phone_bidx,
+    }

@@ -47,6 +47,9 @@ NAV: tuple[NavGroup, ...] = (
                 "arrow-left-right",
                 "people.add_person",
             ),
+            # Alerts reach every role, so their inbox sits with the registers everyone opens.
+            NavItem(_("Alerts"), "alerts:inbox", "bell", "alerts.view_alert"),
+            NavItem(_("Text messages"), "alerts:sms_list", "chat-dots", "alerts.view_smsmessage"),
         ),
     ),
     NavGroup(
@@ -74,8 +77,6 @@ NAV: tuple[NavGroup, ...] = (
                 "person-badge",
                 "command.view_responsibility",
             ),
-            NavItem(_("Alerts"), "alerts:inbox", "bell", "alerts.view_alert"),
-            NavItem(_("Text messages"), "alerts:sms_list", "chat-dots", "alerts.view_smsmessage"),
         ),
     ),
     NavGroup(
