@@ -474,6 +474,8 @@ def secrets(world, commander, person_out, outsider):
             "person_id": p1.pk,
             "unit_id": N,
             "staff_id": N,
+            "campaign_id": N,
+            "outcome": "seen",
         },
     )
 
