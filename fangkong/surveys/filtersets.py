@@ -1,6 +1,7 @@
 """One FilterSet per list of the surveys app, shared by the pages, the API and the exports."""
 
 import django_filters
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.filtersets import ScopedFilterSet
@@ -51,11 +52,17 @@ class UnitFilterSet(ScopedFilterSet):
 
 class StaffFilterSet(ScopedFilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains", label=_("name"))
-    declared = django_filters.BooleanFilter(label=_("has declared"))
+    declared = django_filters.BooleanFilter(method="has_declared", label=_("has declared"))
 
     class Meta:
         model = UnitStaff
         fields = ["unit", "name", "declared", "active"]
+
+    def has_declared(self, queryset, name, value):
+        if value is None:
+            return queryset
+        current = Exists(Declaration.objects.filter(staff=OuterRef("pk"), current=True))
+        return queryset.filter(current) if value else queryset.exclude(current)
 
 
 class DeclarationFilterSet(ScopedFilterSet):

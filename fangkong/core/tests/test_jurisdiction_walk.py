@@ -534,6 +534,8 @@ def secrets(world, commander, person_out, outsider):
             # ("kind" and "person_id" are shared with medical and observation above.)
             "unit_id": N,
             "staff_id": N,
+            "campaign_id": N,
+            "outcome": "seen",
         },
     )
 
