@@ -43,7 +43,7 @@ def _log_in_anywhere(page, base_url, user):
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", PASSWORD)
     page.locator("form button[type=submit], form input[type=submit]").first.click()
-    page.wait_for_function("!location.pathname.startsWith('/accounts/login')")
+    page.wait_for_url(lambda url: "/accounts/login" not in url)
 
 
 def _seat_users(obs, other_town):
@@ -93,10 +93,7 @@ def test_feverish_passenger_from_wuhan_to_release_on_day_14(browser, live_server
     page.goto(f"{live_server.url}/checkpoints/register/")
     page.fill("#id_id_number", traveller.id_number)
     page.locator("#id_id_number").dispatch_event("change")
-    page.wait_for_function(
-        "document.querySelector('#fk-lookup') && "
-        "document.querySelector('#fk-lookup').innerText.length > 0"
-    )
+    page.locator("#fk-lookup", has_text=traveller.name).wait_for()
     assert traveller.name in page.locator("#fk-lookup").inner_text()
     assert traveller.id_number not in page.content()  # the clerk sees a masked number only
     page.fill("#id_temperature", "38.2")
