@@ -154,3 +154,15 @@ def test_an_outsider_cannot_start_an_observation(client, outsider, key_person):
     response = _post(client, "/api/v1/observations", {"key_person_id": key_person.pk})
     assert response.status_code in (403, 404, 422)
     assert not Observation.objects.exists()
+
+
+def test_a_reader_cannot_create_or_link_a_key_person(client, readonly, key_person):
+    # key_person is an open record: "create" would link to it; the reader must be refused
+    # all the same (the guard in key_person_create; without it the answer was 201).
+    client.force_login(readonly)
+    response = _post(
+        client,
+        "/api/v1/key-persons",
+        {"person_id": key_person.person_id, "category_id": key_person.category_id},
+    )
+    assert response.status_code in (403, 404, 422)
