@@ -156,10 +156,11 @@ def test_an_outsider_cannot_start_an_observation(client, outsider, key_person):
     assert not Observation.objects.exists()
 
 
-def test_a_reader_cannot_create_or_link_a_key_person(client, readonly, key_person):
+def test_a_reader_cannot_create_or_link_a_key_person(client, doctor, key_person):
     # key_person is an open record: "create" would link to it; the reader must be refused
     # all the same (the guard in key_person_create; without it the answer was 201).
-    client.force_login(readonly)
+    # The doctor sees persons and key persons district-wide but may not add key persons.
+    client.force_login(doctor)
     response = _post(
         client,
         "/api/v1/key-persons",
