@@ -294,6 +294,9 @@ def key_person_create(*, actor, data: dict) -> KeyPerson:
     """A key person entered by hand (or imported): linked to the person's open record of the
     same category if there is one, so the list never shows the same need twice."""
     fields = key_person_check(actor=actor, data=data)
+    # Linking to an existing open record writes nothing new, so the scope is checked here, not
+    # only by the insert: someone who may not add key persons there learns nothing either.
+    ensure_in_scope(actor, "add", KeyPerson(area=fields["area"], person=fields["person"]))
     record, _created = register_key_person(
         actor=actor,
         person=fields["person"],

@@ -154,3 +154,16 @@ def test_an_outsider_cannot_start_an_observation(client, outsider, key_person):
     response = _post(client, "/api/v1/observations", {"key_person_id": key_person.pk})
     assert response.status_code in (403, 404, 422)
     assert not Observation.objects.exists()
+
+
+def test_a_reader_cannot_create_or_link_a_key_person(client, doctor, key_person):
+    # key_person is an open record: "create" would link to it; the reader must be refused
+    # all the same (the guard in key_person_create; without it the answer was 201).
+    # The doctor sees persons and key persons district-wide but may not add key persons.
+    client.force_login(doctor)
+    response = _post(
+        client,
+        "/api/v1/key-persons",
+        {"person_id": key_person.person_id, "category_id": key_person.category_id},
+    )
+    assert response.status_code in (403, 404, 422)
