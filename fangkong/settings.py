@@ -321,3 +321,11 @@ FANGKONG_PERSON_LOOKUP_LIMIT = env_int("FANGKONG_PERSON_LOOKUP_LIMIT", 600, mini
 FANGKONG_FEVER_THRESHOLD = env_str("FANGKONG_FEVER_THRESHOLD", "37.3")
 # checkpoints, surveys, big-data lists: places of origin that make a traveller a key person.
 FANGKONG_RISK_ORIGINS = tuple(env_list("FANGKONG_RISK_ORIGINS", ["武汉", "湖北"]))
+# bigdata: carrier lists. Upload limit of one list file (bytes; carriers send 50 MB CSVs), hours
+# a grid worker has to verify a lead before it is overdue, days of one task window (a person
+# named again by the same source within the window gets no second task).
+FANGKONG_BIGDATA_IMPORT_MAX_BYTES = env_int(
+    "FANGKONG_BIGDATA_IMPORT_MAX_BYTES", 100 * 1024 * 1024, minimum=1024
+)
+FANGKONG_BIGDATA_DUE_HOURS = env_int("FANGKONG_BIGDATA_DUE_HOURS", 24, minimum=1)
+FANGKONG_BIGDATA_WINDOW_DAYS = env_int("FANGKONG_BIGDATA_WINDOW_DAYS", 14, minimum=1)
