@@ -465,6 +465,9 @@ def secrets(world, commander, person_out, outsider):
             "to_area_id": grid.pk,
             "decision": "accept",
             "decision_note": "walk",
+            # Big-data verification outcomes: a task of the in-scope town, what was found.
+            "task_id": N,
+            "outcome": "left",
         },
     )
 
