@@ -13,11 +13,13 @@ import store nothing twice. PostgreSQL: ``COPY`` into a temporary table, then on
 from __future__ import annotations
 
 import hashlib
+import json
 import hmac
 import os
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.utils import timezone
 
 from fangkong.core import crypto
 from fangkong.core.fields import EncryptedTextField
@@ -48,21 +50,30 @@ class Crypt:
         return self.index(value[-4:].upper(), f"{purpose}_last4") if value else ""
 
 
-def _prep(model) -> list[tuple[str, str, object, object]]:
-    """(attname, column, default, prep or None) for every concrete field but the primary key."""
+def _prep(model) -> list[tuple[str, str, object, str, object]]:
+    """(attname, column, default, kind, prep) for every concrete field but the primary key.
+
+    Kinds: ``plain`` (stored as given), ``binary`` (ciphertext), ``json`` (dumped here),
+    ``memo`` (prepared by the field once per distinct value: a chunk's rows share a handful of
+    dates and one timestamp)."""
     plain = (models.CharField, models.IntegerField, models.BooleanField, models.ForeignKey)
     out = []
     for f in model._meta.concrete_fields:
         if f.primary_key:
             continue
         if isinstance(f, EncryptedTextField):
-            prep = "binary"
+            kind = "binary"
+        elif isinstance(f, models.JSONField):
+            kind = "json"
         elif isinstance(f, plain):
-            prep = None
+            kind = "plain"
         else:
-            prep = f.get_db_prep_save
-        default = f.get_default() if f.has_default() else (None if f.null else "")
-        out.append((f.attname, f.column, default, prep))
+            kind = "memo"
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            default = timezone.now()
+        else:
+            default = f.get_default() if f.has_default() else (None if f.null else "")
+        out.append((f.attname, f.column, default, kind, f.get_db_prep_save))
     return out
 
 
@@ -75,20 +86,27 @@ def insert_ignore(model, rows: list[dict]) -> None:
     db.ensure_connection()
     spec = _prep(model)
     binary = db.Database.Binary
-    values = []
-    for row in rows:
-        out = []
-        for attname, _column, default, prep in spec:
-            value = row.get(attname, default)
-            if prep is None:
-                out.append(value)
-            elif prep == "binary":
-                out.append(None if value is None else binary(value))
-            else:
-                out.append(prep(value, db))
-        values.append(out)
+    columns_out = []
+    for attname, _column, default, kind, prep in spec:
+        column = [row.get(attname, default) for row in rows]
+        if kind == "binary":
+            column = [None if v is None else binary(v) for v in column]
+        elif kind == "json":
+            column = [
+                None if v is None else "[]" if v == [] else json.dumps(v) for v in column
+            ]
+        elif kind == "memo":
+            memo: dict = {}
+            prepared = []
+            for v in column:
+                if v not in memo:
+                    memo[v] = prep(v, db)
+                prepared.append(memo[v])
+            column = prepared
+        columns_out.append(column)
+    values = list(zip(*columns_out, strict=True))
     table = db.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(db.ops.quote_name(column) for _a, column, _d, _p in spec)
+    columns = ", ".join(db.ops.quote_name(s[1]) for s in spec)
     if db.vendor == "postgresql":
         temp = db.ops.quote_name(f"tmp_{model._meta.db_table}")
         with db.cursor() as cur:

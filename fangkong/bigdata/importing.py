@@ -117,6 +117,8 @@ def prepare(values: dict[str, str], *, sheet: str, line: int, year: int) -> Prep
 
 
 def _printable(text: str) -> str:
+    if text.isprintable():  # nearly always: no per-character work
+        return text.strip()
     return "".join(ch for ch in text if ch.isprintable()).strip()
 
 

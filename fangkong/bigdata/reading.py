@@ -225,11 +225,11 @@ class ListReader:
             sheet.header_line = header_line
             self.sheets.append(sheet)
             items = list(sheet.index.items())
+            # CSV cells are text already: strip them, skip the type checks of ``cell_text``.
+            convert = str.strip if self.kind == "csv" else cell_text
             for line, row in enumerate(raw, start=header_line + 1):
-                values = {}
                 size = len(row)
-                for i, key in items:
-                    values[key] = cell_text(row[i]) if i < size else ""
+                values = {key: convert(row[i]) if i < size else "" for i, key in items}
                 if any(values.values()):
                     yield name, line, values
         if not self.sheets:
