@@ -495,11 +495,12 @@ def reader_estimate(reader: reading.ListReader) -> int:
         if reader.kind == "xlsx":
             from openpyxl import load_workbook
 
-            workbook = load_workbook(reader.path, read_only=True)
-            try:
-                return sum(ws.max_row or 0 for ws in workbook.worksheets)
-            finally:
-                workbook.close()
+            with open(reader.path, "rb") as handle:
+                workbook = load_workbook(handle, read_only=True)
+                try:
+                    return sum(ws.max_row or 0 for ws in workbook.worksheets)
+                finally:
+                    workbook.close()
         from python_calamine import CalamineWorkbook
 
         workbook = CalamineWorkbook.from_path(str(reader.path))

@@ -167,12 +167,15 @@ class ListReader:
         elif self.kind == "xlsx":
             from openpyxl import load_workbook
 
-            workbook = load_workbook(self.path, read_only=True, data_only=True)
-            try:
-                for sheet in workbook.worksheets:
-                    yield sheet.title, sheet.iter_rows(values_only=True)
-            finally:
-                workbook.close()
+            # A file object, not the path: openpyxl refuses paths without an .xlsx suffix, and
+            # uploads are stored under neutral names.
+            with open(self.path, "rb") as handle:
+                workbook = load_workbook(handle, read_only=True, data_only=True)
+                try:
+                    for sheet in workbook.worksheets:
+                        yield sheet.title, sheet.iter_rows(values_only=True)
+                finally:
+                    workbook.close()
         else:
             from python_calamine import CalamineWorkbook
 
