@@ -44,6 +44,8 @@ class VerificationTaskFilterSet(ScopedFilterSet):
         label=_("Area"),
         widget=SearchSelect(AREAS, attrs={"class": "form-control form-control-sm"}),
     )
+    # By number, not a choice of lists: grid workers see their tasks but never whole lists.
+    carrier_list = django_filters.NumberFilter(field_name="carrier_list", label=_("List number"))
     matched = django_filters.BooleanFilter(
         field_name="person", lookup_expr="isnull", exclude=True, label=_("Matched to a person")
     )
