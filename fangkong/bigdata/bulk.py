@@ -13,8 +13,8 @@ import store nothing twice. PostgreSQL: ``COPY`` into a temporary table, then on
 from __future__ import annotations
 
 import hashlib
-import json
 import hmac
+import json
 import os
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -92,9 +92,7 @@ def insert_ignore(model, rows: list[dict]) -> None:
         if kind == "binary":
             column = [None if v is None else binary(v) for v in column]
         elif kind == "json":
-            column = [
-                None if v is None else "[]" if v == [] else json.dumps(v) for v in column
-            ]
+            column = [None if v is None else "[]" if v == [] else json.dumps(v) for v in column]
         elif kind == "memo":
             memo: dict = {}
             prepared = []

@@ -23,7 +23,14 @@ LISTS = (
     ("移动湖北来区人员名单（2月3日）", "mobile", dt.date(2020, 2, 3), 0.45),
 )
 SOURCE = "省疫情防控指挥部大数据组"
-ORIGINS = ("湖北省武汉市", "湖北省武汉市", "湖北省孝感市", "湖北省黄冈市", "湖北省荆州市", "湖北省岳阳过境")
+ORIGINS = (
+    "湖北省武汉市",
+    "湖北省武汉市",
+    "湖北省孝感市",
+    "湖北省黄冈市",
+    "湖北省荆州市",
+    "湖北省岳阳过境",
+)
 OUTCOMES = (("key_person", 0.5), ("present", 0.25), ("left", 0.15), ("wrong_number", 0.1))
 
 
@@ -54,10 +61,7 @@ def bigdata_demo(ctx: DemoContext) -> None:
         .values_list("id", flat=True)[: size * 20]
     )[::10]
     pool = tagged + rng.sample(others, min(len(others), max(0, size - len(tagged))))
-    people = {
-        p.pk: p
-        for p in Person.objects.filter(pk__in=pool).select_related("area__parent")
-    }
+    people = {p.pk: p for p in Person.objects.filter(pk__in=pool).select_related("area__parent")}
     namesakes = _namesakes(rng)
     office = User.objects.filter(username="office").first()
     workers = list(User.objects.filter(username__in=("grid_worker", "village_cadre")))
@@ -73,32 +77,60 @@ def bigdata_demo(ctx: DemoContext) -> None:
                 continue
             arrival = day - dt.timedelta(days=rng.randint(1, 9))
             rows.append(
-                [p.phone, p.name if rng.random() < 0.7 else "", p.id_number if rng.random() < 0.2
-                 else "", arrival.isoformat(), rng.choice(ORIGINS), "益阳", ""]
+                [
+                    p.phone,
+                    p.name if rng.random() < 0.7 else "",
+                    p.id_number if rng.random() < 0.2 else "",
+                    arrival.isoformat(),
+                    rng.choice(ORIGINS),
+                    "益阳",
+                    "",
+                ]
             )
         if index == 0:
             first_rows = [r for r in rows if rng.random() < 0.4]
         for name_, village in namesakes[: 12 + index * 6]:  # ambiguous: namesakes in a village
             rows.append(
-                [f"13{rng.randrange(10**9):09d}", name_, "", (day - dt.timedelta(days=3)).isoformat(),
-                 rng.choice(ORIGINS), "益阳", village]
+                [
+                    f"13{rng.randrange(10**9):09d}",
+                    name_,
+                    "",
+                    (day - dt.timedelta(days=3)).isoformat(),
+                    rng.choice(ORIGINS),
+                    "益阳",
+                    village,
+                ]
             )
         for _n in range(max(10, len(rows) // 25)):  # unmatched numbers
             region = rng.choice([*towns, "益阳", "湖北武汉", ""])
             rows.append(
-                [f"15{rng.randrange(10**9):09d}", "", "", (day - dt.timedelta(days=2)).isoformat(),
-                 rng.choice(ORIGINS), region, ""]
+                [
+                    f"15{rng.randrange(10**9):09d}",
+                    "",
+                    "",
+                    (day - dt.timedelta(days=2)).isoformat(),
+                    rng.choice(ORIGINS),
+                    region,
+                    "",
+                ]
             )
         rows.append(["1380000", "号码不全", "", day.isoformat(), "武汉", "", ""])  # rejected
         rng.shuffle(rows)
         received = dt.datetime.combine(day, dt.time(9, 30), TZ_CN)
         carrier_list = CarrierList.objects.create(
-            area=district, name=name, carrier=carrier, source=SOURCE, list_date=day,
-            received_at=received, created_at=received,
+            area=district,
+            name=name,
+            carrier=carrier,
+            source=SOURCE,
+            list_date=day,
+            received_at=received,
+            created_at=received,
         )
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["序号", "手机号码", "姓名", "身份证号", "到达日期", "来源地", "号码归属地", "村"])
+        writer.writerow(
+            ["序号", "手机号码", "姓名", "身份证号", "到达日期", "来源地", "号码归属地", "村"]
+        )
         writer.writerows([i + 1, *r] for i, r in enumerate(rows))
         path = write_private(f"in-{uuid.uuid4().hex}", buffer.getvalue().encode("gb18030"))
         try:
@@ -118,7 +150,8 @@ def bigdata_demo(ctx: DemoContext) -> None:
             task.verified_at = received + dt.timedelta(minutes=rng.randint(90, 30 * 60))
             task.verified_by = rng.choice(workers) if workers else office
     VerificationTask.objects.bulk_update(
-        tasks, ["created_at", "due_at", "status", "outcome", "verified_at", "verified_by"],
+        tasks,
+        ["created_at", "due_at", "status", "outcome", "verified_at", "verified_by"],
         batch_size=1000,
     )
     ctx.count("verification tasks", len(tasks))

@@ -25,8 +25,7 @@ def bigdata_figures(ctx: FigureContext) -> list[Figure]:
     pending = tasks.filter(Q(verified_at__isnull=True) | Q(verified_at__gte=end))
     overdue = pending.filter(due_at__lt=end)
     matched = rows.filter(
-        Q(status=ListRow.Status.MATCHED)
-        | Q(status=ListRow.Status.RESOLVED, resolved_at__lt=end)
+        Q(status=ListRow.Status.MATCHED) | Q(status=ListRow.Status.RESOLVED, resolved_at__lt=end)
     )
     lists = reverse("bigdata:carrierlist_list")
     task_url = reverse("bigdata:verificationtask_list")
@@ -37,12 +36,25 @@ def bigdata_figures(ctx: FigureContext) -> list[Figure]:
     _t, matched_by = count_by_unit(matched.filter(task__isnull=False), ctx, "task__area__path")
     return [
         Figure("rows_received", _("list rows received"), received_total, received_by, lists),
-        Figure("rows_matched", _("matched to a registered person"), matched_total, matched_by,
-               lists),
-        Figure("tasks_verified", _("leads verified"), *count_by_unit(verified, ctx),
-               f"{task_url}?state=verified"),
-        Figure("tasks_pending", _("leads still to verify"), *count_by_unit(pending, ctx),
-               f"{task_url}?state=pending"),
-        Figure("tasks_overdue", _("leads overdue"), *count_by_unit(overdue, ctx),
-               f"{task_url}?state=overdue"),
+        Figure(
+            "rows_matched", _("matched to a registered person"), matched_total, matched_by, lists
+        ),
+        Figure(
+            "tasks_verified",
+            _("leads verified"),
+            *count_by_unit(verified, ctx),
+            f"{task_url}?state=verified",
+        ),
+        Figure(
+            "tasks_pending",
+            _("leads still to verify"),
+            *count_by_unit(pending, ctx),
+            f"{task_url}?state=pending",
+        ),
+        Figure(
+            "tasks_overdue",
+            _("leads overdue"),
+            *count_by_unit(overdue, ctx),
+            f"{task_url}?state=overdue",
+        ),
     ]

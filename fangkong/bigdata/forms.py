@@ -72,9 +72,7 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["area"]
         field.queryset = areas_for(actor, "bigdata.change_verificationtask")
-        field.widget = SearchSelect(
-            AREAS, params={"perm": "bigdata.change_verificationtask"}
-        )
+        field.widget = SearchSelect(AREAS, params={"perm": "bigdata.change_verificationtask"})
         field.widget.choices = field.choices
         bootstrapify(self)
 

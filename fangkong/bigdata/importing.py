@@ -330,9 +330,7 @@ class RejectSpill:
             self._text = io.TextIOWrapper(_Unclosable(self._writer), encoding="utf-8", newline="")
             self._csv = csv.writer(self._text)
         self.count += 1
-        self._csv.writerow(
-            [line, sheet, *[values.get(c.key, "") for c in reading.COLUMNS], reason]
-        )
+        self._csv.writerow([line, sheet, *[values.get(c.key, "") for c in reading.COLUMNS], reason])
 
     def report(self, filename: str) -> tuple[str, str] | None:
         """Write the sealed .xlsx report; ``(path, download name)`` or None without rejects."""
@@ -507,7 +505,9 @@ def reader_estimate(reader: reading.ListReader) -> int:
                         while chunk := xml.read(1 << 20):
                             data = tail + chunk
                             total += data.count(b"<row ") + data.count(b"<row>")
-                            tail = data[-4:]  # too short to hold a whole "<row ": never counted twice
+                            tail = data[
+                                -4:
+                            ]  # too short to hold a whole "<row ": never counted twice
             return total
         from python_calamine import CalamineWorkbook
 

@@ -118,9 +118,7 @@ class ListRow(SensitiveFieldsMixin, models.Model):
     phone_region = models.CharField(_("phone registered in"), max_length=60, blank=True)
     village = models.CharField(_("village"), max_length=60, blank=True)
     status = models.CharField(_("match"), max_length=10, choices=Status.choices)
-    match_by = models.CharField(
-        _("matched by"), max_length=6, choices=MatchBy.choices, blank=True
-    )
+    match_by = models.CharField(_("matched by"), max_length=6, choices=MatchBy.choices, blank=True)
     person = models.ForeignKey(
         "people.Person",
         null=True,

@@ -80,7 +80,16 @@ COLUMNS: list[Column] = [
     Column(
         "origin",
         gettext_lazy("came from"),
-        aliases=("来源地", "出发地", "来自", "途经地", "来源地区", "来源城市", "漫游来源地", "始发地"),
+        aliases=(
+            "来源地",
+            "出发地",
+            "来自",
+            "途经地",
+            "来源地区",
+            "来源城市",
+            "漫游来源地",
+            "始发地",
+        ),
     ),
     Column(
         "phone_region",

@@ -269,9 +269,7 @@ def row_resolve(*, actor, row: ListRow, person=None) -> ListRow:
     row.task = task
     row.resolved_by = actor
     row.resolved_at = now
-    row.save(
-        update_fields=["status", "match_by", "person", "task", "resolved_by", "resolved_at"]
-    )
+    row.save(update_fields=["status", "match_by", "person", "task", "resolved_by", "resolved_at"])
     _recount(carrier_list)
     return row
 
@@ -299,7 +297,9 @@ def task_assign(*, actor, task: VerificationTask, area, expected_version: int | 
         raise ValidationError({"area": _("You may not assign leads to that area.")})
     if task.status != VerificationTask.Status.PENDING:
         raise ValidationError(_("This lead has already been verified."))
-    return update_record(task, actor=actor, expected_version=expected_version, changes={"area": area})
+    return update_record(
+        task, actor=actor, expected_version=expected_version, changes={"area": area}
+    )
 
 
 # --------------------------------------------------------------------------- outcomes

@@ -20,8 +20,9 @@ urlpatterns = [
         {**NONE, "create": None, "detail": views.CarrierListDetailView},
         prefix="lists/",
     ),
-    *kit_urls(list_row_kit, {**NONE, "detail": views.ListRowDetailView, "history": None},
-              prefix="rows/"),
+    *kit_urls(
+        list_row_kit, {**NONE, "detail": views.ListRowDetailView, "history": None}, prefix="rows/"
+    ),
     *kit_urls(task_kit, {**NONE, "detail": views.TaskDetailView}, prefix="tasks/"),
     *kit_urls(outcome_kit, {**NONE, "detail": None, "history": None}, prefix="outcomes/"),
 ]

@@ -83,7 +83,9 @@ class CarrierListDetailView(KitDetailView):
 @login_required
 @require_POST
 def carrier_list_resume(request, pk: int):
-    carrier_list = get_scoped_object_or_404(CarrierList, request.user, "change", pk, request=request)
+    carrier_list = get_scoped_object_or_404(
+        CarrierList, request.user, "change", pk, request=request
+    )
     try:
         services.carrier_list_resume(actor=request.user, carrier_list=carrier_list)
         messages.success(request, _("The import goes on from where it stopped."))
@@ -95,7 +97,9 @@ def carrier_list_resume(request, pk: int):
 @login_required
 @require_POST
 def carrier_list_add_file(request, pk: int):
-    carrier_list = get_scoped_object_or_404(CarrierList, request.user, "change", pk, request=request)
+    carrier_list = get_scoped_object_or_404(
+        CarrierList, request.user, "change", pk, request=request
+    )
     form = ListFileForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -131,7 +135,11 @@ class ListRowDetailView(KitDetailView):
 @require_POST
 def row_resolve(request, pk: int):
     row = get_scoped_object_or_404(
-        ListRow, request.user, "change", pk, request=request,
+        ListRow,
+        request.user,
+        "change",
+        pk,
+        request=request,
         queryset=ListRow.objects.select_related("carrier_list__area"),
     )
     candidates = selectors.candidates_for(actor=request.user, row=row)

@@ -39,7 +39,9 @@ def test_broken_rows_report_every_reason_and_keep_the_good_ones(
     ]
     from django.utils import translation
 
-    lst = upload(office, csv_bytes(["电话", "姓名", "到达时间"], rows), "x.csv", area=world.district)
+    lst = upload(
+        office, csv_bytes(["电话", "姓名", "到达时间"], rows), "x.csv", area=world.district
+    )
     with translation.override("en"):  # the messages' English sources (translated on merge)
         [job] = run_jobs()
     lst.refresh_from_db()
@@ -57,7 +59,10 @@ def test_broken_rows_report_every_reason_and_keep_the_good_ones(
 @pytest.mark.django_db
 def test_wrong_column_order_and_synonyms(world, office, persons, upload, run_jobs):
     p = persons
-    rows = [["武汉", "2020-01-22", "张伟", p["张伟"].phone], ["孝感", "2020-01-23", "", "13700000000"]]
+    rows = [
+        ["武汉", "2020-01-22", "张伟", p["张伟"].phone],
+        ["孝感", "2020-01-23", "", "13700000000"],
+    ]
     headers = ["来源地", "抵达日期", "机主姓名", "用户号码"]
     lst = upload(office, csv_bytes(headers, rows), "x.csv", area=world.district)
     run_jobs()
@@ -120,13 +125,17 @@ def test_csv_encodings_as_carriers_send_them(world, office, persons, upload, run
 @pytest.mark.django_db
 def test_xls_workbook(world, office, persons, upload, run_jobs, commander):
     """An old .xls (read by calamine): title row merged, synonyms, a number cell as phone."""
-    from fangkong.people.services import person_create
     from fangkong.core.testing import make_id_number
+    from fangkong.people.services import person_create
 
     person_create(
         actor=commander,
-        data={"name": "张伟", "id_number": make_id_number(), "phone": "13800000001",
-              "area": world.grid2},
+        data={
+            "name": "张伟",
+            "id_number": make_id_number(),
+            "phone": "13800000001",
+            "area": world.grid2,
+        },
     )
     lst = upload(office, (DATA / "unicom.xls").read_bytes(), "unicom.xls", area=world.district)
     [job] = run_jobs()
@@ -167,8 +176,14 @@ def test_file_over_the_limit_refused(world, office, login, settings):
     data = csv_bytes(["手机号"], [["13812345678"]] * 400)
     response = login(office).post(
         reverse("bigdata:carrierlist_create"),
-        {"area": world.district.pk, "name": "x", "carrier": "mobile", "source": "s",
-         "list_date": "2020-01-27", "file": SimpleUploadedFile("x.csv", data)},
+        {
+            "area": world.district.pk,
+            "name": "x",
+            "carrier": "mobile",
+            "source": "s",
+            "list_date": "2020-01-27",
+            "file": SimpleUploadedFile("x.csv", data),
+        },
     )
     assert response.status_code == 400 and "MB" in response.content.decode()
     assert not CarrierList.objects.exists()
@@ -198,8 +213,9 @@ def test_killed_worker_resumed_without_duplicates(
         return real_write(self, chunk, now=now)
 
     monkeypatch.setattr(importing.Matcher, "write", dying_write)
-    lst = upload(office, csv_bytes(["手机号", "姓名", "到达日期"], rows), "x.csv",
-                 area=world.district)
+    lst = upload(
+        office, csv_bytes(["手机号", "姓名", "到达日期"], rows), "x.csv", area=world.district
+    )
     with pytest.raises(WorkerKilled):
         run_jobs()
     # What a dead worker leaves: its job failed by the lease check, two chunks committed.
@@ -241,8 +257,14 @@ def test_overlapping_list_creates_no_duplicate_tasks(world, office, persons, upl
     ]
     upload(office, csv_bytes(["手机号", "到达日期"], first), "a.csv", area=world.district)
     run_jobs()
-    upload(office, csv_bytes(["手机号", "到达日期"], second), "b.csv", area=world.district,
-           name="第二份", list_date=__import__("datetime").date(2020, 2, 21))
+    upload(
+        office,
+        csv_bytes(["手机号", "到达日期"], second),
+        "b.csv",
+        area=world.district,
+        name="第二份",
+        list_date=__import__("datetime").date(2020, 2, 21),
+    )
     run_jobs()
     assert VerificationTask.objects.filter(person=p["张伟"]).count() == 1
     assert VerificationTask.objects.filter(person=p["李娜"]).count() == 2
@@ -252,32 +274,47 @@ def test_overlapping_list_creates_no_duplicate_tasks(world, office, persons, upl
 
 
 @pytest.mark.django_db
-def test_retried_outcome_batch_stored_once(world, grid_worker, outsider, persons, upload,
-                                           office, run_jobs, client):
+def test_retried_outcome_batch_stored_once(
+    world, grid_worker, outsider, persons, upload, office, run_jobs, client
+):
     from fangkong.core.tokens import token_create
     from fangkong.observation.models import KeyPerson
 
-    upload(office, csv_bytes(["手机号", "来源地"], [[persons["张伟"].phone, "武汉"],
-                                                    [persons["李娜"].phone, "孝感"],
-                                                    [persons["陈静"].phone, "孝感"]]),
-           "a.csv", area=world.district)
+    upload(
+        office,
+        csv_bytes(
+            ["手机号", "来源地"],
+            [
+                [persons["张伟"].phone, "武汉"],
+                [persons["李娜"].phone, "孝感"],
+                [persons["陈静"].phone, "孝感"],
+            ],
+        ),
+        "a.csv",
+        area=world.district,
+    )
     run_jobs()
     mine = VerificationTask.objects.get(person=persons["张伟"])
     mine2 = VerificationTask.objects.get(person=persons["李娜"])
     theirs = VerificationTask.objects.get(person=persons["陈静"])
     _t, secret = token_create(actor=grid_worker, name="phone")
     headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-    body = {"records": [
-        {"client_id": "c1", "task_id": mine.pk, "outcome": "present"},
-        {"client_id": "c2", "task_id": mine2.pk, "outcome": "left", "note": "已返回武汉"},
-        {"client_id": "c3", "task_id": theirs.pk, "outcome": "left"},
-    ]}
+    body = {
+        "records": [
+            {"client_id": "c1", "task_id": mine.pk, "outcome": "present"},
+            {"client_id": "c2", "task_id": mine2.pk, "outcome": "left", "note": "已返回武汉"},
+            {"client_id": "c3", "task_id": theirs.pk, "outcome": "left"},
+        ]
+    }
     url = "/api/v1/verification-outcomes/batch"
     first = client.post(url, body, content_type="application/json", **headers).json()
     assert [r["status"] for r in first["results"]] == ["stored", "stored", "rejected"]
     again = client.post(url, body, content_type="application/json", **headers).json()
-    assert [r["status"] for r in again["results"]] == ["already_stored", "already_stored",
-                                                        "rejected"]
+    assert [r["status"] for r in again["results"]] == [
+        "already_stored",
+        "already_stored",
+        "rejected",
+    ]
     assert VerificationOutcome.objects.count() == 2
     mine.refresh_from_db()
     theirs.refresh_from_db()
@@ -288,12 +325,17 @@ def test_retried_outcome_batch_stored_once(world, grid_worker, outsider, persons
 
 
 @pytest.mark.django_db
-def test_api_lists_are_scoped_and_masked(world, grid_worker, persons, upload, office, run_jobs,
-                                         client):
+def test_api_lists_are_scoped_and_masked(
+    world, grid_worker, persons, upload, office, run_jobs, client
+):
     from fangkong.core.tokens import token_create
 
-    upload(office, csv_bytes(["手机号"], [[persons["张伟"].phone], [persons["陈静"].phone]]),
-           "a.csv", area=world.district)
+    upload(
+        office,
+        csv_bytes(["手机号"], [[persons["张伟"].phone], [persons["陈静"].phone]]),
+        "a.csv",
+        area=world.district,
+    )
     run_jobs()
     _t, secret = token_create(actor=grid_worker, name="phone")
     headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}

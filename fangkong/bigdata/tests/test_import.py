@@ -22,9 +22,7 @@ def _rows(persons):
 
 
 @pytest.mark.django_db
-def test_csv_import_matches_classifies_and_creates_tasks(
-    world, office, persons, upload, run_jobs
-):
+def test_csv_import_matches_classifies_and_creates_tasks(world, office, persons, upload, run_jobs):
     lst = upload(office, csv_bytes(HEADERS, _rows(persons)), "list.csv", area=world.district)
     [job] = run_jobs()
     assert job.status == "done", job.message

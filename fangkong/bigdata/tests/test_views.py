@@ -57,7 +57,9 @@ def test_unknown_type_and_no_phone_column_refused_nothing_written(world, office,
     response = client.post(reverse("bigdata:carrierlist_create"), {**base, "file": png})
     assert response.status_code == 400
     assert "neither an Excel workbook" in response.content.decode()
-    nophone = SimpleUploadedFile("list.csv", csv_bytes(["姓名", "到达日期"], [["张伟", "2020-01-22"]]))
+    nophone = SimpleUploadedFile(
+        "list.csv", csv_bytes(["姓名", "到达日期"], [["张伟", "2020-01-22"]])
+    )
     response = client.post(reverse("bigdata:carrierlist_create"), {**base, "file": nophone})
     assert response.status_code == 400
     assert "column of mobile numbers" in response.content.decode()
