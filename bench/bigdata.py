@@ -65,8 +65,9 @@ def fresh_database(db: str) -> dict:
             Path(str(path) + suffix).unlink(missing_ok=True)
         env["DATABASE_URL"] = f"sqlite:///{path}"
     else:
-        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", PG_DB],
-                       check=True)
+        subprocess.run(
+            ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", PG_DB], check=True
+        )
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", PG_DB], check=True)
         env["DATABASE_URL"] = PG_URL
     log(f"migrating a fresh {db} database")
@@ -102,14 +103,18 @@ def build_registry(persons: int, rng: random.Random) -> dict:
         )
         for v in range(10):
             village = Area.objects.create(
-                code=f"{town.code}2{v:02d}", name=f"村{t}{v}", level=Area.Level.VILLAGE,
+                code=f"{town.code}2{v:02d}",
+                name=f"村{t}{v}",
+                level=Area.Level.VILLAGE,
                 parent=town,
             )
             for g in range(10):
                 grids.append(
                     Area.objects.create(
-                        code=f"{village.code}{g:03d}", name=f"组{t}{v}{g}",
-                        level=Area.Level.GRID, parent=village,
+                        code=f"{village.code}{g:03d}",
+                        name=f"组{t}{v}{g}",
+                        level=Area.Level.GRID,
+                        parent=village,
                     ).pk
                 )
     crypt = Crypt()
@@ -143,8 +148,9 @@ def build_registry(persons: int, rng: random.Random) -> dict:
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
-            cur.execute("SELECT setval(pg_get_serial_sequence('people_person','id'), %s)",
-                        [persons + 1])
+            cur.execute(
+                "SELECT setval(pg_get_serial_sequence('people_person','id'), %s)", [persons + 1]
+            )
             cur.execute("ANALYZE")
     log(f"registry of {persons:,} persons built in {time.perf_counter() - started:.1f} s")
     return {"district": district, "registry": registry}
@@ -157,7 +163,9 @@ def write_list(path: Path, rows: int, persons: int, rng: random.Random) -> list[
     normalised = []
     with open(path, "w", encoding="gb18030", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["序号", "手机号码", "姓名", "身份证号", "到达日期", "来源地", "号码归属地"])
+        writer.writerow(
+            ["序号", "手机号码", "姓名", "身份证号", "到达日期", "来源地", "号码归属地"]
+        )
         for i in range(rows):
             r = rng.random()
             arrival = (dt.date(2020, 1, 10) + dt.timedelta(days=i % 20)).isoformat()
@@ -243,7 +251,10 @@ def main() -> None:
     size_mb = csv_path.stat().st_size / 1e6
     log(f"carrier list of {args.rows:,} rows written ({size_mb:.1f} MB)")
     carrier_list = CarrierList.objects.create(
-        area=world["district"], name="bench", carrier="telecom", source="bench",
+        area=world["district"],
+        name="bench",
+        carrier="telecom",
+        source="bench",
         list_date=dt.date(2020, 1, 27),
     )
     chunk_times: list[float] = []
@@ -270,8 +281,10 @@ def main() -> None:
     cpu = time.process_time() - cpu0
     tasks = VerificationTask.objects.filter(carrier_list=carrier_list).count()
     stored = dict(
-        ListRow.objects.filter(carrier_list=carrier_list).values_list("status")
-        .annotate(n=Count("id")).order_by()
+        ListRow.objects.filter(carrier_list=carrier_list)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     log(f"pipeline: {seconds:.1f} s ({args.rows / seconds:,.0f} rows/s), {tasks:,} tasks")
     reference = duckdb_reference(world["registry"], listed)
@@ -296,7 +309,9 @@ def main() -> None:
         "rejected": result["rejected"],
         "tasks": tasks,
         "duckdb": reference,
-        "ratio_to_duckdb": round(seconds / reference["seconds"], 1) if reference["seconds"] else None,
+        "ratio_to_duckdb": round(seconds / reference["seconds"], 1)
+        if reference["seconds"]
+        else None,
         "target_seconds": 60,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "machine": {
@@ -316,8 +331,9 @@ def main() -> None:
     connections.close_all()
     if not args.keep:
         if args.db == "postgresql":
-            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", PG_DB],
-                           check=False)
+            subprocess.run(
+                ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", PG_DB], check=False
+            )
         shutil.rmtree(WORK, ignore_errors=True)
 
 

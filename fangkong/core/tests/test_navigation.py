@@ -24,7 +24,9 @@ def test_unavailable_groups_are_hidden_on_phones_and_named_in_one_line(client, g
     # The registers are the grid worker's: shown everywhere.
     assert "d-none" not in classes["base"]
     # Every other group is all "not yet available": gone below 768 px, greyed on desktops.
-    for key in ("early", "strict", "broad", "practical", "comprehensive", "reports"):
+    # ("strict" holds the grid worker's big-data verification tasks now: shown everywhere.)
+    assert "d-none" not in classes["strict"]
+    for key in ("early", "broad", "practical", "comprehensive", "reports"):
         assert "d-none d-md-block" in classes[key], key
     assert html.count("not yet available") >= 15
     coming = re.search(r'<li class="([^"]*)" data-fk-nav-coming>\s*<span[^>]*>([^<]*)</span>', html)
