@@ -394,3 +394,11 @@ TEMPLATES[0]["OPTIONS"]["context_processors"] += [
 ]
 # surveys: seconds between refreshes of a campaign's coverage map (read from the kept counters).
 FANGKONG_SURVEY_REFRESH_SECONDS = env_int("FANGKONG_SURVEY_REFRESH_SECONDS", 60, minimum=1)
+# bigdata: carrier lists. Upload limit of one list file (bytes; carriers send 50 MB CSVs), hours
+# a grid worker has to verify a lead before it is overdue, days of one task window (a person
+# named again by the same source within the window gets no second task).
+FANGKONG_BIGDATA_IMPORT_MAX_BYTES = env_int(
+    "FANGKONG_BIGDATA_IMPORT_MAX_BYTES", 100 * 1024 * 1024, minimum=1024
+)
+FANGKONG_BIGDATA_DUE_HOURS = env_int("FANGKONG_BIGDATA_DUE_HOURS", 24, minimum=1)
+FANGKONG_BIGDATA_WINDOW_DAYS = env_int("FANGKONG_BIGDATA_WINDOW_DAYS", 14, minimum=1)

@@ -100,6 +100,12 @@ NAV: tuple[NavGroup, ...] = (
                 "clipboard-check",
                 "surveys.view_campaign",
             ),
+            NavItem(
+                _("Big-data list verification"),
+                "bigdata:verificationtask_list",
+                "phone-vibrate",
+                "bigdata.view_verificationtask",
+            ),
             NavItem(_("Patrols and venue closures"), icon="shield-check"),
             NavItem(
                 _("Fever clinics and pharmacies"),

@@ -536,6 +536,9 @@ def secrets(world, commander, person_out, outsider):
             "staff_id": N,
             "campaign_id": N,
             "outcome": "seen",
+            # Big-data verification outcomes: a task of the in-scope town ("outcome" is shared
+            # with the surveys above).
+            "task_id": N,
         },
     )
 
