@@ -69,7 +69,12 @@ NAV: tuple[NavGroup, ...] = (
             NavItem(_("Checkpoints"), icon="sign-stop"),
             NavItem(_("Home observation (14 days)"), icon="thermometer-half"),
             NavItem(_("Carpet surveys and big-data leads"), icon="clipboard-check"),
-            NavItem(_("Patrols and venue closures"), icon="shield-check"),
+            NavItem(
+                _("Patrols and venue closures"),
+                "patrols:patrol_list",
+                "shield-check",
+                "patrols.view_patrol",
+            ),
             NavItem(_("Fever clinics and pharmacies"), icon="hospital"),
         ),
     ),
