@@ -31,7 +31,7 @@ class ViolationExporter(KitExporter):
 
 def _venue_status(venue, _unmasked) -> str:
     closed = getattr(venue, "state", None) == VenueOrder.Kind.CLOSURE
-    return gettext("closed") if closed else gettext("open")
+    return gettext("closed down") if closed else gettext("in business")
 
 
 class VenueExporter(KitExporter):

@@ -150,7 +150,7 @@ class ViolationFilterSet(_AreaFilterSet):
 class VenueFilterSet(_AreaFilterSet):
     """Venues, with their status (closed or open) on a chosen day (today by default)."""
 
-    STATUS = (("closed", _("closed")), ("open", _("open")))
+    STATUS = (("closed", _("closed down")), ("open", _("in business")))
 
     q = _text("name", "address", "operator_name", label=_("Name, address or operator"))
     kind = django_filters.ChoiceFilter(choices=Venue.Kind.choices, label=_("Kind"))

@@ -203,7 +203,7 @@ class VenueListView(ListView):
         objects = super().decorate(objects)
         for venue in objects:
             closed = venue.state == VenueOrder.Kind.CLOSURE
-            venue.badge = _("closed") if closed else _("open")
+            venue.badge = _("closed down") if closed else _("in business")
             venue.badge_class = "danger" if closed else "success"
         return objects
 
