@@ -44,13 +44,13 @@ def compute(ctx: FigureContext) -> list[Figure]:
     figures = [
         Figure(
             "patrols",
-            gettext_lazy("patrols"),
+            gettext_lazy("patrols that day"),
             *count_by_unit(Patrol.objects.filter(day=ctx.day), ctx),
             link=_link("patrol", ctx, day_from=day, day_to=day),
         ),
         Figure(
             "spot_checks",
-            gettext_lazy("spot checks"),
+            gettext_lazy("spot checks that day"),
             *count_by_unit(
                 SpotCheck.objects.filter(checked_at__gte=ctx.start, checked_at__lt=ctx.end), ctx
             ),
@@ -58,7 +58,7 @@ def compute(ctx: FigureContext) -> list[Figure]:
         ),
         Figure(
             "gatherings_dispersed",
-            gettext_lazy("gatherings dispersed"),
+            gettext_lazy("gatherings dispersed that day"),
             *count_by_unit(
                 Dispersal.objects.filter(dispersed_at__gte=ctx.start, dispersed_at__lt=ctx.end),
                 ctx,
