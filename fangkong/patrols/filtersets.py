@@ -34,20 +34,21 @@ from fangkong.places.models import Area
 _SMALL = {"class": "form-control form-control-sm"}
 
 
-def _from_to(field: str, *, timestamp: bool = False):
+def _from_to(field: str, *, timestamp: bool = False, labels=None):
     """'From' and 'to' filters on a date (or, local days, on a timestamp), both inclusive."""
     suffix = "date__" if timestamp else ""
+    first, last = labels or (_("From"), _("To"))
     return (
         django_filters.DateFilter(
             field_name=field,
             lookup_expr=f"{suffix}gte",
-            label=_("From"),
+            label=first,
             widget=IsoDateInput(attrs=_SMALL),
         ),
         django_filters.DateFilter(
             field_name=field,
             lookup_expr=f"{suffix}lte",
-            label=_("To"),
+            label=last,
             widget=IsoDateInput(attrs=_SMALL),
         ),
     )
@@ -217,7 +218,7 @@ class CeremonyFilterSet(_AreaFilterSet):
     q = _text("hosts", "place", "persuaded_by", label=_("Hosts, place or persuader"))
     kind = django_filters.ChoiceFilter(choices=Ceremony.Kind.choices, label=_("Kind"))
     status = django_filters.ChoiceFilter(choices=Ceremony.Status.choices, label=_("Status"))
-    date_from, date_to = _from_to("planned_date")
+    date_from, date_to = _from_to("planned_date", labels=(_("Planned from"), _("Planned until")))
     decided_from = django_filters.DateFilter(
         field_name="decided_on",
         lookup_expr="gte",

@@ -118,4 +118,15 @@ def status_timeline(obj, field: str = "status") -> list[dict]:
                 "by": row.history_user,
             }
         )
+    if not timeline:
+        # Rows written in bulk (the demo) have no history: their current status, as entered.
+        value = getattr(obj, field)
+        timeline.append(
+            {
+                "value": value,
+                "label": dict(type(obj)._meta.get_field(field).flatchoices).get(value, value),
+                "at": obj.created_at,
+                "by": None,
+            }
+        )
     return timeline
