@@ -77,6 +77,26 @@ def person_out(world, commander):
     )
 
 
+@pytest.fixture
+def venue_in(world, commander):
+    """A venue with an operator's mobile number (patrols), for checks of every exporter."""
+    import datetime as dt
+
+    from fangkong.patrols.services import venue_create
+
+    return venue_create(
+        actor=commander,
+        data={
+            "area": world.grid,
+            "name": "东湖网吧",
+            "kind": "netbar",
+            "address": "东湖村一组8号",
+            "operating_since": dt.date(2015, 5, 1),
+            "operator_phone": make_phone(),
+        },
+    )
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():
     # Tests create many users; the production hasher's deliberate slowness only costs time here.

@@ -106,7 +106,12 @@ NAV: tuple[NavGroup, ...] = (
                 "phone-vibrate",
                 "bigdata.view_verificationtask",
             ),
-            NavItem(_("Patrols and venue closures"), icon="shield-check"),
+            NavItem(
+                _("Patrols and venue closures"),
+                "patrols:patrol_list",
+                "shield-check",
+                "patrols.view_patrol",
+            ),
             NavItem(
                 _("Fever clinics and pharmacies"),
                 "medical:index",

@@ -6,3 +6,8 @@ class PatrolsConfig(AppConfig):
     name = "fangkong.patrols"
     label = "patrols"
     verbose_name = _("Patrols and venues")
+
+    def ready(self):
+        # Registries must be filled in every process, the job worker included (it never loads
+        # the URLconf): kits, choice sources, exporters and importers.
+        from . import choices, exporters, importers, kit  # noqa: F401

@@ -539,6 +539,33 @@ def secrets(world, commander, person_out, outsider):
             # Big-data verification outcomes: a task of the in-scope town ("outcome" is shared
             # with the surveys above).
             "task_id": N,
+            # Patrols (patrols app): a day's patrol, field records, venues and their orders,
+            # weddings and funerals ("day" and "kind" are shared with reports and medical above).
+            "start_time": "09:00:00",
+            "end_time": "11:00:00",
+            "police_members": "walk",
+            "village_members": "walk",
+            "route": "walk",
+            "checked_at": "2020-01-26T10:00:00+08:00",
+            "dispersed_at": "2020-01-26T10:00:00+08:00",
+            "occurred_at": "2020-01-26T10:00:00+08:00",
+            "place": "walk",
+            "result": "compliant",
+            "people": 5,
+            "handling": "persuaded",
+            "action": "walk",
+            "operating_since": "2015-01-01",
+            "venue_id": N,
+            "effective_date": "2020-01-24",
+            "issued_by": "walk",
+            "inspected_on": "2020-01-26",
+            "inspector": "walk",
+            "finding": "compliant",
+            "hosts": "walk",
+            "planned_date": "2020-02-01",
+            "ceremony_id": N,
+            "visited_on": "2020-01-26",
+            "visitor": "walk",
         },
     )
 

@@ -47,7 +47,7 @@ def leaked_values(exporter: Exporter, *, actor) -> tuple[int, list[str]]:
 
 
 def test_no_registered_exporter_exports_an_encrypted_field_unmasked(
-    commander, person_in, person_out, world
+    commander, person_in, person_out, world, venue_in
 ):
     """Every exporter of every module: a masked export never holds a full ID or phone number.
     A model with encrypted fields must have records here, or the check would prove nothing."""
