@@ -95,10 +95,9 @@ def _staff(ctx, towns, checkpoints) -> dict[int, list]:
     from django.contrib.auth.hashers import make_password
 
     from fangkong.core.demo import DEMO_PASSWORD, JOINED
-    from fangkong.core.models import Role, RoleGrant, User
+    from fangkong.core.models import User
 
     rng = ctx.rng("checkpoints.staff")
-    role = Role.objects.get(code="checkpoint_staff")
     password = make_password(DEMO_PASSWORD)
     joined = JOINED.astimezone(dt.UTC)
     pool: dict[int, list] = {}
@@ -118,14 +117,8 @@ def _staff(ctx, towns, checkpoints) -> dict[int, list]:
                 demo=True,
                 date_joined=joined,
             )
-            RoleGrant.objects.create(
-                user=user,
-                role=role,
-                area=town,
-                granted_at=joined,
-                status=RoleGrant.Status.APPROVED,
-                approved_at=joined,
-            )
+            # Named on the roster only: the demo keeps one grant holder per role (its
+            # ``checkpoint`` user); an administrator grants the others their role to log in.
             users.append(user)
         pool[t_index] = users
     ctx.count("checkpoint staff", made)
@@ -294,8 +287,8 @@ def checkpoints_demo(ctx: DemoContext) -> None:
                         risk_budget > 0
                         and direction == "in"
                         and day <= dt.date(2020, 2, 5)
-                        and rng.random() < (0.01 if day < SPRING_FESTIVAL else 0.004)
-                        and number
+                        and rng.random() < (0.03 if day < SPRING_FESTIVAL else 0.012)
+                        and person_id is not None
                     ):
                         origin, risk = rng.choice(RISK_ORIGINS), True
                         risk_budget -= 1
@@ -340,26 +333,26 @@ def checkpoints_demo(ctx: DemoContext) -> None:
 
     # The consequences through the services, as on the screen: fever alerts, key persons,
     # home observation for residents, alerts to the grid or the district pool.
-    from fangkong.checkpoints.services import _register_traveller
-
     keyed = 0
-    for obj, checkpoint, clerk in risky:
-        if obj.risk_origin and obj.person_id is None:
-            fields = {
-                "name": obj.name,
-                "id_number": obj.id_number,
-                "phone": obj.phone,
-                "checkpoint": checkpoint,
-                "destination": obj.destination,
-                "origin": obj.origin,
-            }
-            traveller = Person.objects.filter(id_number_bidx=obj.id_number_bidx).first()
-            traveller = traveller or _register_traveller(clerk, fields)
-            if traveller is not None:
-                Passage.objects.filter(pk=obj.pk).update(person=traveller)
+    for obj, _checkpoint, clerk in risky:
         passage = Passage.objects.select_related("checkpoint__area", "person__household__area").get(
             pk=obj.pk
         )
         passage_consequences(actor=clerk, passages=[passage])
         keyed += passage.risk_origin
+    # The services stamp their rows with the time of writing; the story's rows carry the
+    # passage's own time (identified, started, raised) as their creation time too.
+    from django.db.models import F
+
+    from fangkong.alerts.models import Alert
+    from fangkong.observation.models import KeyPerson, Observation
+
+    ours = KeyPerson.all_objects.filter(source_ref__startswith="checkpoints.passage:")
+    ours.update(created_at=F("identified_at"), updated_at=F("identified_at"))
+    Observation.all_objects.filter(key_person__in=ours).update(
+        created_at=F("started_at"), updated_at=F("started_at")
+    )
+    Alert.all_objects.filter(source__startswith="checkpoints.passage:").update(
+        created_at=F("raised_at"), updated_at=F("raised_at")
+    )
     ctx.count("checkpoint key persons", keyed)

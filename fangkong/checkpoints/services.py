@@ -346,8 +346,9 @@ def passage_create(
     registry is registered (``person_create``: non-resident, in the checkpoint's area) when
     ``register_traveller`` (the screen, where the clerk was told "not in the registry") or when
     they come from a risk origin (a key person needs a person); the API and the batch, fed by
-    phones, leave other unknown travellers on the ledger only. One transaction: the passage, the traveller, the key person, the
-    observation and the alerts all commit together or not at all."""
+    phones, leave other unknown travellers on the ledger only. One transaction: the passage,
+    the traveller, the key person, the observation and the alerts commit together or not at
+    all."""
     fields = passage_check(actor=actor, data=data)
     number = fields.get("id_number", "")
     if person is None and number:

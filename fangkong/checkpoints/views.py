@@ -193,8 +193,11 @@ def register(request: HttpRequest) -> HttpResponse:
         return _screen(request, checkpoint, _fresh_form(checkpoint), running=running)
 
     form = PassageForm(request.POST)
-    form.is_valid()
     checkpoint = _checkpoint_for(request, request.POST.get("checkpoint"))
+    if not form.is_valid():
+        # Something that did not even parse (letters for the passenger count): say so, and
+        # never store the passage without it.
+        return _screen(request, checkpoint, form, running=running)
     data = form.service_data(checkpoint)
     number = (data.get("id_number") or "").strip()
     person = None

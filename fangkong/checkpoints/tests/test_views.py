@@ -246,3 +246,13 @@ def test_login_lands_checkpoint_staff_on_their_shift(client, clerk, on_duty):
     response = client.post(reverse("login"), {"username": "clerk", "password": "Fk-test-pass-2020"})
     assert response.status_code == 302
     assert response["Location"] == reverse("checkpoints:home")
+
+
+def test_unparsable_input_is_refused_not_dropped(client, clerk, on_duty, checkpoint):
+    client.force_login(clerk)
+    body = client.post(
+        REGISTER,
+        form(checkpoint, name="赵六", kind="vehicle", plate="湘H12345", passengers="abc"),
+        **HTMX,
+    ).content.decode()
+    assert "is-invalid" in body and not Passage.objects.exists()

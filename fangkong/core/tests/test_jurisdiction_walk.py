@@ -414,6 +414,22 @@ def secrets(world, commander, person_out, outsider):
     SecurityEvent.objects.create(
         pk=N, kind="login_failed", username="yuejie_user", detail=MARK_EVENT
     )
+    # checkpoints: a checkpoint of 河坝镇, its roster and one passage of the marked person.
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fangkong.checkpoints.models import Checkpoint, Passage, Shift
+
+    checkpoint = Checkpoint.objects.create(pk=N, area=world.town, name=f"{MARK_VILLAGE}卡点")
+    now = timezone.now()
+    Shift.objects.create(
+        pk=N, checkpoint=checkpoint, user=user, start=now, end=now + dt.timedelta(hours=8)
+    )
+    Passage.objects.create(
+        pk=N, checkpoint=checkpoint, at=now, name=MARK_PERSON, id_number=id1, phone=MARK_PHONE,
+        temperature="36.6", origin=MARK_ADDRESS,
+    )  # fmt: skip
     markers = {
         MARK_PERSON,
         MARK_PERSON2,
@@ -480,6 +496,11 @@ def secrets(world, commander, person_out, outsider):
             "to_area_id": grid.pk,
             "decision": "accept",
             "decision_note": "walk",
+            # checkpoints: a passage or a shift at the in-scope town's checkpoint.
+            "checkpoint_id": N,
+            "start": (timezone.now() + dt.timedelta(days=1)).isoformat(),
+            "end": (timezone.now() + dt.timedelta(days=1, hours=8)).isoformat(),
+            "temperature": "36.6",
             # Reports: issue the daily report of a past day.
             "day": "2020-02-23",
             # observation: a key person, an observation, a check, a team seat in the town.

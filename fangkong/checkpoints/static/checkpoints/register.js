@@ -48,12 +48,16 @@
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Enter") return;
     var input = event.target;
-    // Enter in the ID field (a barcode scanner ends with it) moves on instead of submitting.
-    if (input.id === "id_id_number") {
+    var f = form();
+    if (!f || !f.contains(input) || input.type === "submit") return;
+    // Enter before the temperature is taken (a barcode scanner ends the number with Enter)
+    // moves on to what is still missing instead of submitting half a passage.
+    var name = document.getElementById("id_name");
+    var temperature = document.getElementById("id_temperature");
+    if (input.id === "id_id_number" || (temperature && !temperature.value)) {
       event.preventDefault();
-      var name = document.getElementById("id_name");
-      var temperature = document.getElementById("id_temperature");
-      (name && !name.value ? name : temperature).focus();
+      if (input.id === "id_id_number" && name && !name.value) name.focus();
+      else if (temperature) temperature.focus();
     }
   });
 
