@@ -500,7 +500,6 @@ def secrets(world, commander, person_out, outsider):
             "checkpoint_id": N,
             "start": (timezone.now() + dt.timedelta(days=1)).isoformat(),
             "end": (timezone.now() + dt.timedelta(days=1, hours=8)).isoformat(),
-            "temperature": "36.6",
             # Reports: issue the daily report of a past day.
             "day": "2020-02-23",
             # observation: a key person, an observation, a check, a team seat in the town.
