@@ -50,6 +50,19 @@ def test_no_registered_exporter_exports_an_encrypted_field_unmasked(
 ):
     """Every exporter of every module: a masked export never holds a full ID or phone number.
     A model with encrypted fields must have records here, or the check would prove nothing."""
+    from fangkong.medical.models import Facility, PharmacyReport
+
+    pharmacy = Facility.objects.create(area=person_in.area, name="测试药店", kind="pharmacy")
+    report = PharmacyReport(
+        pharmacy=pharmacy,
+        buyer_name=person_in.name,
+        buyer_id_number=person_in.id_number,
+        buyer_phone=person_in.phone,
+        symptom="发热",
+        medicine="布洛芬",
+    )
+    report.refresh_sensitive_indexes()
+    report.save()
     assert EXPORTERS
     for key, exporter in EXPORTERS.items():
         model = exporter.queryset(actor=commander, params={}).model
