@@ -53,6 +53,19 @@ def test_no_registered_exporter_exports_an_encrypted_field_unmasked(
     A model with encrypted fields must have records here, or the check would prove nothing."""
     # The command app's group members and area responsibilities carry phone numbers.
     walk_records(town=world.town, village=world.village, grid=world.grid, actor=commander, pk=9101)
+    from fangkong.medical.models import Facility, PharmacyReport
+
+    pharmacy = Facility.objects.create(area=person_in.area, name="测试药店", kind="pharmacy")
+    report = PharmacyReport(
+        pharmacy=pharmacy,
+        buyer_name=person_in.name,
+        buyer_id_number=person_in.id_number,
+        buyer_phone=person_in.phone,
+        symptom="发热",
+        medicine="布洛芬",
+    )
+    report.refresh_sensitive_indexes()
+    report.save()
     assert EXPORTERS
     _module_export_records(actor=commander, persons=[person_in, person_out])
     for key, exporter in EXPORTERS.items():
