@@ -8,7 +8,7 @@ VENDOR := fangkong/static/vendor
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test test-suite screenshots setup venv static migrate demo system-deps lint format bench messages clean
+.PHONY: run test test-suite screenshots setup venv static migrate demo system-deps lint format bench bench-modules messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -93,6 +93,15 @@ messages: venv
 
 bench: setup
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(MAKE) bench-modules
+
+# The modules' benchmarks on PostgreSQL at the issues' sizes (each writes
+# bench/results/<module>-postgresql.json; BENCH_MODULE_ARGS e.g. "--db sqlite").
+BENCH_MODULES ?= checkpoints observation surveys bigdata reports alerts
+bench-modules: setup
+	@for m in $(BENCH_MODULES); do \
+	  echo "== bench/$$m.py"; $(PY) bench/$$m.py --db postgresql $(BENCH_MODULE_ARGS) || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) staticfiles
