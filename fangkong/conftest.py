@@ -129,3 +129,34 @@ def run_jobs():
         return jobs
 
     return run
+
+
+# The modules' tests assert the English source messages (core's test_i18n checks the Chinese
+# catalogue is complete); their browser tests keep the Chinese interface the screenshots show.
+ENGLISH_MESSAGE_APPS = (
+    "alerts",
+    "checkpoints",
+    "observation",
+    "medical",
+    "surveys",
+    "bigdata",
+    "patrols",
+    "command",
+    "reports",
+)
+
+
+@pytest.fixture(autouse=True)
+def _module_tests_in_english(request):
+    from pathlib import Path
+
+    parts = Path(str(request.node.path)).parts
+    in_module = any(f"{app}" in parts and "tests" in parts for app in ENGLISH_MESSAGE_APPS)
+    if not in_module or request.node.get_closest_marker("browser"):
+        yield
+        return
+    from django.test import override_settings
+    from django.utils import translation
+
+    with override_settings(LANGUAGE_CODE="en"), translation.override("en"):
+        yield

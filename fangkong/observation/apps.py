@@ -13,3 +13,8 @@ class ObservationConfig(AppConfig):
         from . import choices, exporters, importers, kit, signals  # noqa: F401
 
         choices.register()
+
+        from fangkong.core.kit.seeds import reseed_after_flush
+
+        reseed_after_flush(self, "0002_default_categories", ("KeyPersonCategory",))
+        reseed_after_flush(self, "0004_default_lists", ("TeamRole", "Measure", "Symptom"))

@@ -10,4 +10,8 @@ class PatrolsConfig(AppConfig):
     def ready(self):
         # Registries must be filled in every process, the job worker included (it never loads
         # the URLconf): kits, choice sources, exporters and importers.
+        from fangkong.core.kit.seeds import reseed_after_flush
+
         from . import choices, exporters, importers, kit  # noqa: F401
+
+        reseed_after_flush(self, "0002_arrangements", ("Arrangement",))

@@ -891,6 +891,25 @@ def _api_body(route: Route, method: str, s: Secrets, version: int | None) -> dic
     return _schema_body(schema, method, s, version, single=single)
 
 
+def _enum_of(prop: dict) -> list | None:
+    """The allowed values of a property, if its schema (or a schema it refers to) is an enum."""
+    for part in (prop, *prop.get("allOf", ()), *prop.get("anyOf", ())):
+        resolved = _schema_value(part, OPENAPI_COMPONENTS)
+        if "enum" in resolved:
+            return resolved["enum"]
+    return None
+
+
+def _fit_enum(value, prop: dict):
+    """A value shared by several modules' bodies (``kind``, ``outcome`` …) that this route's
+    choices do not hold is replaced by its first choice, so the body stays valid and the
+    route's own refusal (scope, permission) is what the walk sees, not a schema error."""
+    choices = _enum_of(prop)
+    if choices and value not in choices:
+        return choices[0]
+    return value
+
+
 def _schema_body(
     schema: dict, method: str, s: Secrets, version: int | None, *, single: dict | None = None
 ) -> dict | str:
@@ -916,7 +935,7 @@ def _schema_body(
             else:
                 body[name] = version
         elif name in s.body_values:
-            body[name] = s.body_values[name]
+            body[name] = _fit_enum(s.body_values[name], prop)
         elif name in schema.get("required", ()):
             missing.append(name)
     if missing:
