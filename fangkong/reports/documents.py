@@ -128,6 +128,8 @@ def render_xlsx(report) -> bytes:
 
     with translation.override(settings.FANGKONG_REPORT_LANGUAGE):
         data, words = layout(report), _words()
+        # A normal workbook, not write-only: the report is one sheet of figures × towns (a few
+        # hundred cells whatever the number of records) and needs merged title cells.
         book = Workbook()
         sheet = book.active
         sheet.title = data["date"][:31]
