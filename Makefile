@@ -53,14 +53,15 @@ run: demo
 	  DEBUG=0 $(MANAGE) runserver --noreload $(HOST):$(PORT)
 
 # Browser tests drive Debian's Chromium (with CJK fonts, or Chinese renders as boxes); the
-# translation check needs GNU gettext; WeasyPrint (PDF documents) needs Pango. As root on a fresh machine we install them.
+# translation check needs GNU gettext; WeasyPrint (PDF documents) needs Pango; the browser tests
+# look at a printed notice as a picture (poppler's pdftoppm). As root on a fresh machine we install them.
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! command -v xgettext >/dev/null || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || ! ldconfig -p | grep -q libpangoft2; then \
+	@if [ ! -x /usr/bin/chromium ] || ! command -v xgettext >/dev/null || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || ! ldconfig -p | grep -q libpangoft2 || ! command -v pdftoppm >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "Installing Debian chromium, fonts-noto-cjk, gettext and pango"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	    echo "Installing Debian chromium, fonts-noto-cjk, gettext, pango and poppler-utils"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 poppler-utils >/dev/null; \
 	  else \
-	    echo "Tests need: sudo apt-get install -y chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0" >&2; exit 1; \
+	    echo "Tests need: sudo apt-get install -y chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 poppler-utils" >&2; exit 1; \
 	  fi; \
 	fi
 

@@ -105,6 +105,17 @@ def _fast_password_hashing():
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the local-memory cache lives as long as the test
+    process, and a value kept by one test (the header's response level, a rate-limit count)
+    must not answer for the next one's database."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def login(client):
     def as_user(user):

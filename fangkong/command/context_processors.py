@@ -1,12 +1,13 @@
 """The response level in every page's header, from a cache (no query per request): the levels
 in effect are a handful of rows, recomputed at most every ``TTL`` seconds and at once after a
-level is declared or changed (``services._forget_levels``)."""
+level is declared or changed (``services._forget_levels``). The default cache is per process: in
+a deployment with several server processes, the others see a change within ``TTL``."""
 
 from django.core.cache import cache
 
 from fangkong.command.services import RESPONSE_LEVEL_CACHE_KEY
 
-TTL = 300
+TTL = 60
 
 
 def response_level(request):

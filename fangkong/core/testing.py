@@ -110,3 +110,79 @@ def postgresql_only(what: str):
         connection.vendor != "postgresql",
         reason=f"{what}: runs in the PostgreSQL pass of .ci/run",
     )
+
+
+# --------------------------------------------------------------------------- the demo, loaded once
+
+# The demo most tests read: big enough for every screen to show something, seeded the same.
+DEMO_PERSONS, DEMO_SEED = 3000, 7
+
+# (vendor, persons, seed) -> a copy of the database just after ``load_demo``, per test process.
+_DEMO_SNAPSHOTS: dict[tuple[str, int, int], object] = {}
+
+
+def load_demo_once(*, persons: int, seed: int) -> None:
+    """Put the Datonghu demo of ``persons`` and ``seed`` into the (empty) test database.
+
+    The first call in a test process runs ``load_demo`` and keeps a copy of every table; later
+    calls put that copy back (well under a second instead of the twenty or more the demo's
+    nightly reports cost). Must run in autocommit (a transactional test, or a module fixture
+    inside ``django_db_blocker.unblock()``): the copy replaces whole tables, content types and
+    migrations' seeds included, so ids match the ones the snapshot was taken with."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import connection
+
+    key = (connection.vendor, persons, seed)
+    snapshot = _DEMO_SNAPSHOTS.get(key)
+    if snapshot is None:
+        call_command("load_demo", scale=persons, seed=seed, verbosity=0)
+        _DEMO_SNAPSHOTS[key] = _take_snapshot(connection)
+    else:
+        _restore_snapshot(connection, snapshot)
+    ContentType.objects.clear_cache()
+    cache.clear()
+
+
+def _take_snapshot(connection):
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.ensure_connection()
+        connection.connection.backup(copy)
+        return copy
+    tables = [
+        t
+        for t in connection.introspection.table_names(include_views=False)
+        if t != "django_migrations"
+    ]
+    data = {}
+    with connection.cursor() as cursor:
+        for table in tables:
+            with cursor.copy(f'COPY "{table}" TO STDOUT (FORMAT binary)') as copy:
+                data[table] = b"".join(bytes(chunk) for chunk in copy)
+    return data
+
+
+def _restore_snapshot(connection, snapshot) -> None:
+    from django.apps import apps
+    from django.core.management.color import no_style
+
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        snapshot.backup(connection.connection)
+        return
+    from django.db import transaction
+
+    quoted = ", ".join(f'"{t}"' for t in snapshot)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: any table order loads.
+        cursor.execute(f"TRUNCATE {quoted} CASCADE")
+        for table, rows in snapshot.items():
+            with cursor.copy(f'COPY "{table}" FROM STDIN (FORMAT binary)') as copy:
+                copy.write(rows)
+        models = apps.get_models(include_auto_created=True)
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)

@@ -1,17 +1,17 @@
 """The demo step: checkpoints, a roster that covers today for the demo clerk, passages."""
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from fangkong.checkpoints.models import Checkpoint, Passage, Shift
 from fangkong.checkpoints.services import current_shifts
 from fangkong.core.models import User
+from fangkong.core.testing import DEMO_PERSONS, DEMO_SEED, load_demo_once
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_the_demo_staffs_the_checkpoints_and_fills_the_ledgers():
-    call_command("load_demo", scale=2000, seed=3, verbosity=0)
+    load_demo_once(persons=DEMO_PERSONS, seed=DEMO_SEED)
     assert Checkpoint.objects.count() == 10
     assert set(Checkpoint.objects.values_list("kind", flat=True)) == {"road", "bus", "dock"}
     clerk = User.objects.get(username="checkpoint")

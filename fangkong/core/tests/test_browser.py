@@ -9,9 +9,9 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from fangkong.core.models import Role, RoleGrant, User
+from fangkong.core.testing import DEMO_PERSONS, DEMO_SEED, load_demo_once
 from fangkong.people.models import Person
 
 CHROMIUM = "/usr/bin/chromium"
@@ -51,8 +51,9 @@ def browser():
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", scale=3000, seed=7, verbosity=0)
+def demo(transactional_db):
+    """The Datonghu demo of 3,000 persons (loaded once per test process, then restored)."""
+    load_demo_once(persons=DEMO_PERSONS, seed=DEMO_SEED)
 
 
 def user_with_role(code: str) -> User:

@@ -4,18 +4,18 @@ referred and notified at once, later cured; Datonghu's own counts stay zero thro
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
 
 from fangkong.core.figures import FigureContext
+from fangkong.core.testing import DEMO_PERSONS, DEMO_SEED, load_demo_once
 from fangkong.medical.figures import case_figures, medical_figures
 from fangkong.medical.models import Case, JurisdictionNotice
 from fangkong.places.models import Area
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_demo_keeps_the_districts_own_counts_at_zero():
-    call_command("load_demo", scale=600, seed=3, verbosity=0)
+    load_demo_once(persons=DEMO_PERSONS, seed=DEMO_SEED)
     case = Case.objects.get()
     assert case.home_jurisdiction.name == "沅江市" and case.status == "recovered"
     notice = JurisdictionNotice.objects.get(jurisdiction__name="沅江市")

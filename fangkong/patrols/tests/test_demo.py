@@ -4,8 +4,8 @@ the services enforce (a record the demo writes in bulk could not be entered by h
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
 
+from fangkong.core.testing import DEMO_PERSONS, DEMO_SEED, load_demo_once
 from fangkong.patrols import services
 from fangkong.patrols.models import (
     Ceremony,
@@ -19,11 +19,11 @@ from fangkong.patrols.models import (
     Violation,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_the_demo_step_writes_valid_records_of_the_story(db):
-    call_command("load_demo", scale=2000, seed=3, verbosity=0)
+def test_the_demo_step_writes_valid_records_of_the_story():
+    load_demo_once(persons=DEMO_PERSONS, seed=DEMO_SEED)
     for model in (Patrol, SpotCheck, Dispersal, Violation, Venue, Ceremony, FollowUp):
         assert model.objects.exists(), model
     first = dt.date(2020, 1, 20)

@@ -7,8 +7,8 @@ from django.apps import apps
 from django.db import models
 
 from fangkong.core import crypto
-from fangkong.core.kit import demo
 from fangkong.core.models import User
+from fangkong.core.testing import DEMO_PERSONS, DEMO_SEED, load_demo_once
 from fangkong.people.models import Person
 from fangkong.people.selectors import person_search
 from fangkong.people.services import person_update
@@ -27,8 +27,9 @@ def _plain_values(row, model) -> set[str]:
     return values
 
 
+@pytest.mark.django_db(transaction=True)
 def test_no_plain_column_rebuilds_a_demo_number():
-    demo.load_demo(persons=150, seed=11)
+    load_demo_once(persons=DEMO_PERSONS, seed=DEMO_SEED)
     commander = User.objects.create_superuser("fk-test-root", password="Fk-test-pass-2020")
     persons = list(Person.all_objects.exclude(id_number_bidx=""))
     assert len(persons) > 100
