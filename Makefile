@@ -75,9 +75,9 @@ test-suite:
 	$(MANAGE) makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
-# Refresh the user guide's screenshots (docs/img/) from the browser tests.
+# Refresh the user guide's screenshots (docs/img/) from every app's browser tests.
 screenshots: setup system-deps
-	FANGKONG_SCREENSHOT_DIR=$(CURDIR)/docs/img $(VENV)/bin/pytest -q -m browser fangkong/core/tests/test_browser.py
+	FANGKONG_SCREENSHOT_DIR=$(CURDIR)/docs/img $(VENV)/bin/pytest -q -n 2 --dist loadfile -m browser
 
 lint: venv
 	$(VENV)/bin/ruff check .

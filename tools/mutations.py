@@ -29,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WALK = "fangkong/core/tests/test_jurisdiction_walk.py"
+# The walk runs in parts (one module each, so that test workers share it).
+WALK_PARTS = [WALK] + [f"fangkong/core/tests/test_jurisdiction_walk_part{k}.py" for k in (1, 2, 3)]
 COPIED = ("fangkong", "manage.py", "pyproject.toml")
 
 
@@ -112,7 +114,7 @@ def _copy(target: Path) -> None:
 
 def _run_walk(copy: Path, *, first_failure: bool) -> tuple[bool, str]:
     env = {**os.environ, "PYTHONPATH": str(copy), "FANGKONG_VAR_DIR": str(copy / "var")}
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-n", "2", WALK]
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-n", "2", *WALK_PARTS]
     if first_failure:
         command.insert(-1, "--maxfail=1")
     done = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True)

@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.bigdata.models import CarrierList, ListRow, VerificationOutcome, VerificationTask
 from fangkong.core.filtersets import ScopedFilterSet
@@ -23,7 +24,9 @@ class CarrierListFilterSet(ScopedFilterSet):
 
 
 class ListRowFilterSet(ScopedFilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="startswith", label=_("Name"))
+    q = django_filters.CharFilter(
+        field_name="name", lookup_expr="startswith", label=pgettext_lazy("person", "Name")
+    )
 
     class Meta:
         model = ListRow
@@ -36,7 +39,7 @@ class VerificationTaskFilterSet(ScopedFilterSet):
         ("overdue", _("overdue")),
         ("verified", _("verified")),
     )
-    q = django_filters.CharFilter(method="filter_q", label=_("Name"))
+    q = django_filters.CharFilter(method="filter_q", label=pgettext_lazy("person", "Name"))
     state = django_filters.ChoiceFilter(choices=STATES, method="filter_state", label=_("State"))
     area = django_filters.ModelChoiceFilter(
         queryset=Area.objects.all(),

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.fields import EncryptedTextField
 from fangkong.core.models import DomainModel, ScopedModel
@@ -109,7 +110,7 @@ class ListRow(SensitiveFieldsMixin, models.Model):
     phone = EncryptedTextField(_("mobile number"))
     phone_bidx = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     phone_last4_bidx = models.CharField(max_length=64, blank=True, editable=False)
-    name = models.CharField(_("name"), max_length=60, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60, blank=True)
     id_number = EncryptedTextField(_("resident ID number"), blank=True)
     id_number_bidx = models.CharField(max_length=64, blank=True, editable=False)
     id_last4_bidx = models.CharField(max_length=64, blank=True, editable=False)

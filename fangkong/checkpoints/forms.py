@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.checkpoints.models import Passage
 from fangkong.checkpoints.services import ORIGIN_CHOICES
@@ -67,7 +68,7 @@ class PassageForm(forms.Form):
             }
         ),
     )
-    name = forms.CharField(label=_("Name"), required=False, max_length=60)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), required=False, max_length=60)
     phone = forms.CharField(
         label=_("Mobile number"),
         required=False,

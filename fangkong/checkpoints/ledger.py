@@ -11,6 +11,7 @@ import tempfile
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -29,7 +30,7 @@ def columns() -> list[tuple[str, int]]:
     return [
         (_("No."), 6),
         (_("Time"), 8),
-        (_("Name"), 10),
+        (pgettext("person", "Name"), 10),
         (_("ID number"), 21),
         (_("Phone"), 14),
         (_("Plate"), 11),

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.command.models import (
     CommandGroup,
@@ -38,7 +39,7 @@ class CommandGroupFilterSet(ScopedFilterSet):
 
 
 class GroupMemberFilterSet(ScopedFilterSet):
-    name = django_filters.CharFilter(lookup_expr="icontains", label=_("Name"))
+    name = django_filters.CharFilter(lookup_expr="icontains", label=pgettext_lazy("person", "Name"))
 
     class Meta:
         model = GroupMember

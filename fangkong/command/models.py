@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.fields import EncryptedTextField
 from fangkong.core.models import DomainModel, ScopedModel
@@ -113,7 +114,7 @@ class GroupMember(SensitiveFieldsMixin, DomainModel):
     group = models.ForeignKey(
         CommandGroup, on_delete=models.PROTECT, related_name="members", verbose_name=_("group")
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     post = models.CharField(_("post in the group"), max_length=50)
     position = models.CharField(_("position"), max_length=100, blank=True)
     duties = models.CharField(_("duties"), max_length=200, blank=True)

@@ -117,32 +117,37 @@ def postgresql_only(what: str):
 # The demo most tests read: big enough for every screen to show something, seeded the same.
 DEMO_PERSONS, DEMO_SEED = 3000, 7
 
-# (vendor, persons, seed) -> a copy of the database just after ``load_demo``, per test process.
-_DEMO_SNAPSHOTS: dict[tuple[str, int, int], object] = {}
+# (vendor, persons, seed) -> (a copy of the database just after ``load_demo``, what the load
+# printed), per test process.
+_DEMO_SNAPSHOTS: dict[tuple[str, int, int], tuple[object, str]] = {}
 
 
-def load_demo_once(*, persons: int, seed: int) -> None:
+def load_demo_once(*, persons: int, seed: int) -> str:
     """Put the Datonghu demo of ``persons`` and ``seed`` into the (empty) test database.
 
     The first call in a test process runs ``load_demo`` and keeps a copy of every table; later
     calls put that copy back (well under a second instead of the twenty or more the demo's
     nightly reports cost). Must run in autocommit (a transactional test, or a module fixture
     inside ``django_db_blocker.unblock()``): the copy replaces whole tables, content types and
-    migrations' seeds included, so ids match the ones the snapshot was taken with."""
+    migrations' seeds included, so ids match the ones the snapshot was taken with. Returns what
+    ``load_demo`` printed (its summary of counts)."""
+    import io
+
     from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
 
     key = (connection.vendor, persons, seed)
-    snapshot = _DEMO_SNAPSHOTS.get(key)
-    if snapshot is None:
-        call_command("load_demo", scale=persons, seed=seed, verbosity=0)
-        _DEMO_SNAPSHOTS[key] = _take_snapshot(connection)
+    if key not in _DEMO_SNAPSHOTS:
+        out = io.StringIO()
+        call_command("load_demo", scale=persons, seed=seed, stdout=out)
+        _DEMO_SNAPSHOTS[key] = (_take_snapshot(connection), out.getvalue())
     else:
-        _restore_snapshot(connection, snapshot)
+        _restore_snapshot(connection, _DEMO_SNAPSHOTS[key][0])
     ContentType.objects.clear_cache()
     cache.clear()
+    return _DEMO_SNAPSHOTS[key][1]
 
 
 def _take_snapshot(connection):
@@ -153,13 +158,14 @@ def _take_snapshot(connection):
         connection.ensure_connection()
         connection.connection.backup(copy)
         return copy
-    tables = [
-        t
-        for t in connection.introspection.table_names(include_views=False)
-        if t != "django_migrations"
-    ]
     data = {}
     with connection.cursor() as cursor:
+        # The schema's own tables (not a session's temporary ones, such as an import's).
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            " AND tablename <> 'django_migrations' ORDER BY tablename"
+        )
+        tables = [row[0] for row in cursor.fetchall()]
         for table in tables:
             with cursor.copy(f'COPY "{table}" TO STDOUT (FORMAT binary)') as copy:
                 data[table] = b"".join(bytes(chunk) for chunk in copy)

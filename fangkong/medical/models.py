@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.fields import EncryptedTextField
 from fangkong.core.models import DomainModel, ScopedModel
@@ -623,7 +624,7 @@ class HomeVisitTask(ScopedModel):
         related_name="+",
         verbose_name=_("person"),
     )
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     reason = models.CharField(_("reason"), max_length=200)
     pharmacy_report = models.ForeignKey(
         PharmacyReport, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"

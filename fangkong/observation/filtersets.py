@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.filtersets import ScopedFilterSet
 from fangkong.core.kit.choices import SearchSelect
@@ -224,7 +225,7 @@ class SiteFilterSet(_AreaMixin, ScopedFilterSet):
 
 
 class RosterFilterSet(_AreaMixin, ScopedFilterSet):
-    name = django_filters.CharFilter(lookup_expr="icontains", label=_("Name"))
+    name = django_filters.CharFilter(lookup_expr="icontains", label=pgettext_lazy("person", "Name"))
     role = django_filters.ModelChoiceFilter(queryset=TeamRole.objects.all(), label=_("Team role"))
     area = _area_filter()
 
@@ -236,7 +237,7 @@ class RosterFilterSet(_AreaMixin, ScopedFilterSet):
 class TeamMemberFilterSet(_AreaMixin, ScopedFilterSet):
     area_lookup = "observation__area__path"
 
-    name = django_filters.CharFilter(lookup_expr="icontains", label=_("Name"))
+    name = django_filters.CharFilter(lookup_expr="icontains", label=pgettext_lazy("person", "Name"))
     role = django_filters.ModelChoiceFilter(queryset=TeamRole.objects.all(), label=_("Team role"))
     observation = django_filters.NumberFilter(field_name="observation_id", label=_("Observation"))
     area = _area_filter()

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from fangkong.core.fields import EncryptedTextField
 from fangkong.core.models import DomainModel, ScopedModel
@@ -268,7 +268,7 @@ class RosterEntry(SensitiveFieldsMixin, ScopedModel):
     role = models.ForeignKey(
         TeamRole, on_delete=models.PROTECT, related_name="+", verbose_name=_("team role")
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     phone = EncryptedTextField(_("mobile number"))
     phone_bidx = models.CharField(max_length=64, blank=True, editable=False)
     phone_last4_bidx = models.CharField(max_length=64, blank=True, editable=False)
@@ -309,7 +309,7 @@ class TeamMember(SensitiveFieldsMixin, DomainModel):
     role = models.ForeignKey(
         TeamRole, on_delete=models.PROTECT, related_name="+", verbose_name=_("team role")
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     phone = EncryptedTextField(_("mobile number"))
     phone_bidx = models.CharField(max_length=64, blank=True, editable=False)
     phone_last4_bidx = models.CharField(max_length=64, blank=True, editable=False)

@@ -1,7 +1,8 @@
 """The reports API under /api/v1/: the issued daily reports' figures as JSON, for a higher
 level's system to collect (token auth like every route; scoped to the caller's areas).
 
-``GET /reports/daily`` lists issued reports (filter by ``area_id`` and ``day``);
+``GET /reports/daily`` lists issued reports (the query parameters of ``DailyReportFilterSet``:
+``area_id``, ``day``, ``day_from``, ``day_to``, ``trigger``; an area out of scope is a 422);
 ``GET /reports/daily/{report_id}`` gives one report with every figure (total and per unit,
 drill-down links, external figures flagged, the zero-case streak and the bulletin);
 ``POST /reports/daily/issue`` issues the report of an area for a past day (once: the issued
@@ -15,6 +16,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema
 
 from fangkong.core.api_auth import scoped_get
+from fangkong.core.api_errors import validate_filters
 from fangkong.core.api_schemas import (
     ERROR_RESPONSES,
     MAX_DB_ID,
@@ -23,7 +25,9 @@ from fangkong.core.api_schemas import (
     paginate,
     paginated,
 )
+from fangkong.core.kit.api import filter_schema
 from fangkong.reports import selectors, services
+from fangkong.reports.filtersets import DailyReportFilterSet
 from fangkong.reports.models import DailyReport
 
 router = Router(tags=["reports"])
@@ -54,11 +58,7 @@ class ReportFullOut(ReportOut):
     )
 
 
-class ReportFilter(Schema):
-    area_id: int | None = Field(None, ge=1, le=MAX_DB_ID)
-    day: dt.date | None = None
-    page: int = Field(1, ge=1, le=1_000_000)
-    page_size: int = Field(50, ge=1, le=200)
+ReportFilter = filter_schema(DailyReportFilterSet, name="DailyReportFilters")
 
 
 class IssueIn(Schema):
@@ -85,13 +85,10 @@ def _out(report: DailyReport, full: bool = False) -> dict:
 
 
 @router.get("/reports/daily", response={200: paginated(ReportOut), **ERROR_RESPONSES})
-def list_reports(request, filters: Query[ReportFilter]):
-    area = None
-    if filters.area_id is not None:
-        area = selectors.report_area_get(actor=request.auth, area_id=filters.area_id)
-        if area is None:
-            raise Http404("area")
-    qs = selectors.report_list(actor=request.auth, area=area, day=filters.day)
+def list_reports(request, filters: Query[ReportFilter]):  # type: ignore[valid-type]
+    data = filters.filter_data()
+    validate_filters(DailyReportFilterSet, data, actor=request.auth)
+    qs = selectors.report_list(actor=request.auth, filters=data)
     page = paginate(qs, page=filters.page, page_size=filters.page_size)
     page["results"] = [_out(r) for r in page["results"]]
     return page

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import Max, QuerySet
 
 from fangkong.core.scoping import area_model, areas_for
+from fangkong.reports.filtersets import DailyReportFilterSet
 from fangkong.reports.models import DailyFigure, DailyReport, NightlyRun
 
 VIEW_PERM = "reports.view_dailyreport"
@@ -35,13 +36,18 @@ def report_area_get(*, actor, area_id) -> object | None:
         return None
 
 
-def report_list(*, actor, area=None, day: dt.date | None = None) -> QuerySet[DailyReport]:
-    """Issued reports the actor may read (every revision), newest first."""
+def report_list(
+    *, actor, area=None, day: dt.date | None = None, filters: dict | None = None
+) -> QuerySet[DailyReport]:
+    """Issued reports the actor may read (every revision), newest first; ``filters`` are the
+    query parameters of ``DailyReportFilterSet`` (validated by the caller)."""
     qs = DailyReport.objects.restrict(actor, "view").select_related("area", "issued_by")
     if area is not None:
         qs = qs.filter(area=area)
     if day is not None:
         qs = qs.filter(day=day)
+    if filters:
+        qs = DailyReportFilterSet(filters, queryset=qs, actor=actor).qs
     return qs.order_by("-day", "area__path", "-revision")
 
 

@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.filtersets import ScopedFilterSet
 from fangkong.core.kit.choices import SearchSelect
@@ -51,7 +52,7 @@ class UnitFilterSet(ScopedFilterSet):
 
 
 class StaffFilterSet(ScopedFilterSet):
-    name = django_filters.CharFilter(lookup_expr="icontains", label=_("name"))
+    name = django_filters.CharFilter(lookup_expr="icontains", label=pgettext_lazy("person", "name"))
     declared = django_filters.BooleanFilter(method="has_declared", label=_("has declared"))
 
     class Meta:

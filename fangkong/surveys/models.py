@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.models import DomainModel, ScopedModel
 from fangkong.core.scoping import ScopedManager
@@ -299,7 +300,7 @@ class UnitStaff(DomainModel):
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="staff", verbose_name=_("unit")
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     position = models.CharField(_("position"), max_length=50, blank=True)
     person = models.ForeignKey(
         "people.Person",

@@ -8,10 +8,13 @@ subprocesses, exactly as the deployed worker and web server would.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -32,15 +35,25 @@ def file_env(var_dir: Path) -> dict[str, str]:
     return env
 
 
+_migrated: Path | None = None  # a migrated directory of this test process, copied for each use
+
+
 def migrate(var_dir: Path) -> None:
-    var_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"],
-        cwd=ROOT,
-        env=file_env(var_dir),
-        check=True,
-        timeout=300,
-    )
+    """A freshly migrated database (and its key file) in ``var_dir``. The migrations run once
+    per test process, in a subprocess as a deployment runs them; later calls copy the result."""
+    global _migrated
+    if _migrated is None:
+        template = Path(tempfile.mkdtemp(prefix="fangkong-migrated-"))
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v0"],
+            cwd=ROOT,
+            env=file_env(template),
+            check=True,
+            timeout=300,
+        )
+        _migrated = template
+        atexit.register(shutil.rmtree, template, ignore_errors=True)
+    shutil.copytree(_migrated, var_dir, dirs_exist_ok=True)
 
 
 def run_script(var_dir: Path, name: str, *args: str, timeout: int = 300) -> dict:

@@ -1,4 +1,4 @@
-"""The Datonghu demo: a small district (300 persons) built by the same command as the real one."""
+"""The Datonghu demo: a small district (3,000 persons) built by the same command as the real one."""
 
 from io import StringIO
 
@@ -10,6 +10,7 @@ from django.db import connection, models
 from fangkong.core.demo import DEMO_PASSWORD
 from fangkong.core.models import RoleGrant, User
 from fangkong.core.roles import DEFAULT_ROLES
+from fangkong.core.testing import DEMO_PERSONS, DEMO_SEED, load_demo_once
 from fangkong.core.validators import validate_resident_id
 from fangkong.people.models import Person
 from fangkong.people.selectors import person_search
@@ -18,12 +19,11 @@ from fangkong.places.models import Area, Household
 
 @pytest.fixture(scope="module")
 def _loaded(django_db_setup, django_db_blocker):
-    """One 300-person demo for the whole module (committed; flushed after its last test):
-    every test below only reads it, inside its own rolled-back transaction."""
+    """One demo for the whole module (committed — the one the browser tests read, restored if
+    this test process loaded it already — and flushed after the module's last test): every test
+    below only reads it, inside its own rolled-back transaction."""
     with django_db_blocker.unblock():
-        out = StringIO()
-        call_command("load_demo", scale=300, seed=7, stdout=out)
-        yield out.getvalue()
+        yield load_demo_once(persons=DEMO_PERSONS, seed=DEMO_SEED)
         call_command("flush", interactive=False, verbosity=0)
 
 
@@ -52,7 +52,7 @@ def test_four_towns_with_names_and_codes(demo):
 
 def test_persons_have_valid_ids_households_and_story_tags(demo):
     persons = list(Person.objects.select_related("household")[:60])
-    assert 280 <= Person.objects.count() <= 310
+    assert 2900 <= Person.objects.count() <= 3100
     for person in persons:
         rid = validate_resident_id(person.id_number)
         assert (rid.birth_date, rid.sex) == (person.birth_date, person.sex)

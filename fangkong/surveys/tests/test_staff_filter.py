@@ -16,4 +16,5 @@ def test_not_declared_filter_in_the_api_and_the_page(client, login, office, worl
     body = client.get("/api/v1/unit-staff?declared=false").json()
     assert [s["name"] for s in body["results"]] == ["乙"]
     assert "乙" in client.get("/surveys/staff/?declared=false").text
-    assert client.get("/api/v1/unit-staff?active=1&declared=1&unit=1").status_code == 200
+    both = client.get(f"/api/v1/unit-staff?active=1&declared=1&unit={unit.pk}")
+    assert both.status_code == 200 and [s["name"] for s in both.json()["results"]] == ["甲"]
