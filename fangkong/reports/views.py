@@ -343,7 +343,9 @@ def dashboard_trends(request: HttpRequest) -> JsonResponse:
     first = max(first_day(), last - dt.timedelta(days=59))
     keys = sorted(selectors.trend_keys(actor=request.user, area=area, last=last))
     days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-    labels = _labels(request.user, area, last)
+    labels, percents = _labels(request.user, area, last)
+    # A percentage on the same axis as counts would flatten them (and read as a count).
+    keys = [k for k in keys if k not in percents]
     charts, wanted = [], []
     for code, title, patterns in TRENDS:
         # Patterns in order of preference; each key once; never another jurisdiction's.
@@ -372,15 +374,15 @@ def dashboard_trends(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"days": [d.isoformat() for d in days], "charts": charts})
 
 
-def _labels(user, area, day) -> dict[str, str]:
+def _labels(user, area, day) -> tuple[dict[str, str], set[str]]:
+    """The labels of the figures of ``day``'s report, and the keys of those in percent."""
     report = selectors.latest_issued(actor=user, area=area, day=day)
     if report is None and area.parent_id is not None:
         # A town's trend rows may come from the district's report (its columns).
         report = DailyReport.objects.filter(area_id=area.parent_id, day=day).first()
     if report is None:
-        return {}
-    return {
-        f"{s['key']}.{f['key']}": f["label"]
-        for s in report.figures.get("sections", [])
-        for f in s["figures"]
-    }
+        return {}, set()
+    sections = report.figures.get("sections", [])
+    figures = {f"{s['key']}.{f['key']}": f for s in sections for f in s["figures"]}
+    labels = {key: f["label"] for key, f in figures.items()}
+    return labels, {key for key, f in figures.items() if f.get("unit") == "%"}

@@ -73,10 +73,15 @@ def survey_figures(ctx: FigureContext) -> list[Figure]:
             Household.all_objects.filter(area_q, created_at__lt=end).exclude(deleted_at__lt=end),
             ctx,
         )
+        # Seen: of those same households (one visit per household and campaign), so that
+        # coverage cannot pass 100 % when a household is registered after its visit.
         _t, sn = count_by_unit(
             Visit.objects.filter(
-                campaign_id__in=ids, outcome=Visit.Outcome.SEEN, visited_at__lt=end
-            ),
+                campaign_id__in=ids,
+                outcome=Visit.Outcome.SEEN,
+                visited_at__lt=end,
+                household__created_at__lt=end,
+            ).exclude(household__deleted_at__lt=end),
             ctx,
         )
         for unit_id in unit_ids:

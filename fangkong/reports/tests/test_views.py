@@ -195,3 +195,20 @@ def test_the_dashboard_reads_issued_reports_and_shows_a_failed_night(
 def test_the_dashboard_warns_when_the_nightly_job_never_ran(login, office_user, district, sections):
     page = login(office_user).get("/reports/dashboard/live/").content.decode()
     assert "the nightly job did not run" in page
+
+
+def test_a_percentage_is_not_drawn_on_the_axis_of_counts(login, office_user, district, sections):
+    from fangkong.core.figures import Figure, figure_section
+
+    @figure_section("surveys", "Surveys", order=60)
+    def surveys(ctx):
+        return [
+            Figure("households", "households to survey", 900, {}),
+            Figure("coverage_percent", "survey coverage", 87, {}, unit="%"),
+        ]
+
+    services.report_issue(actor=office_user, area=district.district, day=DAY)
+    trends = login(office_user).get("/reports/dashboard/trends/").json()
+    (chart,) = [c for c in trends["charts"] if c["key"] == "surveys"]
+    assert [s["name"] for s in chart["series"]] == ["households to survey"]
+    assert chart["series"][0]["data"][-1] == 900

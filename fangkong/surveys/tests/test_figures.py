@@ -50,3 +50,26 @@ def test_coverage_figures_are_exact_as_of_midnight(
 
 def test_no_campaign_no_figures(world, today):
     assert figures(world, today) == {}
+
+
+def test_a_household_registered_after_its_visit_does_not_push_coverage_past_100(
+    world, grid_worker, campaign, person_in, today
+):
+    from fangkong.places.models import Household
+
+    yesterday = today - dt.timedelta(days=1)
+    at = timezone.make_aware(dt.datetime.combine(yesterday, dt.time(10, 0)))
+    visit_record(
+        actor=grid_worker,
+        data={**seen_payload(campaign, world.household, person_in), "visited_at": at},
+    )
+    # The household was entered in the register only today, after the visit.
+    Household.objects.filter(pk=world.household.pk).update(created_at=timezone.now())
+    Household.objects.exclude(pk=world.household.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=10)
+    )
+    y = figures(world, yesterday)
+    assert y["households_seen"].total == 0 and y["coverage_percent"].total == 0
+    t = figures(world, today)
+    assert (t["households"].total, t["households_seen"].total) == (2, 1)
+    assert t["coverage_percent"].total == 50

@@ -21,7 +21,7 @@
         title: { text: chart.title, left: 0, textStyle: { fontSize: 14 } },
         tooltip: { trigger: "axis" },
         legend: { top: 24, type: "scroll" },
-        grid: { left: 40, right: 12, top: 64, bottom: 28 },
+        grid: { left: 8, right: 12, top: 64, bottom: 8, containLabel: true },
         xAxis: { type: "category", data: data.days.map(function (d) { return d.slice(5); }) },
         yAxis: { type: "value", minInterval: 1 },
         series: chart.series.map(function (s) {
