@@ -7,7 +7,7 @@ if completed by then."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +15,7 @@ from fangkong.command.models import Directive, Meeting, Task
 from fangkong.core.figures import (
     Figure,
     FigureContext,
+    aggregate_by_unit,
     count_by_unit,
     dashboard_panel,
     figure_section,
@@ -41,23 +42,39 @@ def _summary(ctx: FigureContext, figures: list[Figure]) -> str:
 @figure_section("command", _("Command and tasks"), order=90, summary=_summary)
 def command_figures(ctx: FigureContext) -> list[Figure]:
     end, start = ctx.end, ctx.start
-    meetings = Meeting.objects.filter(held_at__lt=end)
+    meetings = aggregate_by_unit(
+        Meeting.objects.filter(held_at__lt=end),
+        ctx,
+        {"today": Count("pk", filter=Q(held_at__gte=start)), "all": Count("pk")},
+    )
     directives = Directive.objects.filter(issued_at__lt=end)
-    tasks = Task.objects.filter(dispatched_at__lt=end)
     done_by_end = Q(completed_at__lt=end) | Q(verified_at__lt=end)
-    open_tasks = tasks.exclude(done_by_end)
+    # completed_at/verified_at may be NULL: "not done" is spelled out, not ~done_by_end.
+    not_done = Q(completed_at__isnull=True) | Q(completed_at__gte=end)
+    not_verified = Q(verified_at__isnull=True) | Q(verified_at__gte=end)
+    open_q = not_done & not_verified
+    tasks = aggregate_by_unit(
+        Task.objects.filter(dispatched_at__lt=end),
+        ctx,
+        {
+            "dispatched_today": Count("pk", filter=Q(dispatched_at__gte=start)),
+            "open": Count("pk", filter=open_q),
+            "overdue": Count("pk", filter=open_q & Q(deadline__lt=end)),
+            "completed": Count("pk", filter=done_by_end),
+        },
+    )
     tasks_url = reverse("command:task_list")
     return [
         Figure(
             "meetings_today",
             _("meetings held today"),
-            *count_by_unit(meetings.filter(held_at__gte=start), ctx),
+            *meetings["today"],
             link=reverse("command:meeting_list"),
         ),
         Figure(
             "meetings_cumulative",
             _("meetings held, cumulative"),
-            *count_by_unit(meetings, ctx),
+            *meetings["all"],
             link=reverse("command:meeting_list"),
         ),
         Figure(
@@ -69,22 +86,20 @@ def command_figures(ctx: FigureContext) -> list[Figure]:
         Figure(
             "tasks_dispatched_today",
             _("tasks dispatched today"),
-            *count_by_unit(tasks.filter(dispatched_at__gte=start), ctx),
+            *tasks["dispatched_today"],
             link=tasks_url,
         ),
-        Figure(
-            "tasks_open", _("tasks open at 24:00"), *count_by_unit(open_tasks, ctx), link=tasks_url
-        ),
+        Figure("tasks_open", _("tasks open at 24:00"), *tasks["open"], link=tasks_url),
         Figure(
             "tasks_overdue",
             _("tasks overdue at 24:00"),
-            *count_by_unit(open_tasks.filter(deadline__lt=end), ctx),
+            *tasks["overdue"],
             link=f"{tasks_url}?overdue=true",
         ),
         Figure(
             "tasks_completed",
             _("tasks completed, cumulative"),
-            *count_by_unit(tasks.filter(done_by_end), ctx),
+            *tasks["completed"],
             link=f"{tasks_url}?status=verified",
         ),
     ]

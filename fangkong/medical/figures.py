@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.figures import (
     Figure,
     FigureContext,
+    aggregate_by_unit,
     count_by_unit,
     dashboard_panel,
     figure_section,
@@ -136,19 +137,22 @@ def _today(qs, field: str, ctx: FigureContext):
 @figure_section("medical", _("Fever clinics, referrals and fever reports"), order=50)
 def medical_figures(ctx: FigureContext) -> list[Figure]:
     day = ctx.day.isoformat()
+    visits = aggregate_by_unit(
+        _today(FeverVisit.objects.all(), "visited_at", ctx),
+        ctx,
+        {"all": Count("pk"), "suspected": Count("pk", filter=Q(assessment="suspected"))},
+    )
     return [
         Figure(
             "fever_visits",
             _("fever-clinic visits"),
-            *count_by_unit(_today(FeverVisit.objects.all(), "visited_at", ctx), ctx),
+            *visits["all"],
             link=_link("fevervisit_list", day=day),
         ),
         Figure(
             "suspected_at_triage",
             _("assessed as suspected at triage"),
-            *count_by_unit(
-                _today(FeverVisit.objects.filter(assessment="suspected"), "visited_at", ctx), ctx
-            ),
+            *visits["suspected"],
             link=_link("fevervisit_list", day=day, assessment="suspected"),
         ),
         Figure(

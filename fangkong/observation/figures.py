@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.figures import Figure, FigureContext, count_by_unit, figure_section
+from fangkong.core.figures import (
+    Figure,
+    FigureContext,
+    aggregate_by_unit,
+    count_by_unit,
+    figure_section,
+)
 from fangkong.observation.models import (
     HealthCheck,
     KeyPerson,
@@ -29,118 +35,116 @@ def _link(name: str, ctx: FigureContext, **params) -> str:
     return f"{reverse(name)}?{urlencode({'area': ctx.root.pk, **params})}"
 
 
-def _figure(key, label, qs, ctx, link, path=None) -> Figure:
-    total, by_unit = count_by_unit(qs, ctx, path)
-    return Figure(key, label, total, by_unit, link=link)
+def _count(q: Q | None = None) -> Count:
+    return Count("pk", filter=q) if q is not None else Count("pk")
 
 
 @figure_section("key_persons", _("Key persons"), order=20)
 def key_person_figures(ctx: FigureContext) -> list[Figure]:
     """Per category: identified that day, identified up to 24:00, and still open at 24:00
-    (not closed by then)."""
+    (not closed by then). One grouped query for every category's three figures."""
     day = ctx.day.isoformat()
     base = KeyPerson.objects.filter(identified_at__lt=ctx.end)
-    open_at_end = base.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=ctx.end))
-    figures = []
+    new_q = Q(identified_at__gte=ctx.start)
+    open_q = Q(closed_at__isnull=True) | Q(closed_at__gte=ctx.end)
     categories = [None, *KeyPersonCategory.objects.all()]
+    measures, labels = {}, []
     for cat in categories:
         suffix = f"_{cat.code}" if cat else ""
         name = f" · {cat}" if cat else ""
-        filt = {"category": cat} if cat else {}
+        cat_q = Q(category=cat) if cat else Q()
         params = {"category": cat.pk} if cat else {}
-        figures += [
-            _figure(
+        keyperson_list = "observation:keyperson_list"
+        measures[f"new{suffix}"] = _count(new_q & cat_q)
+        measures[f"cumulative{suffix}"] = _count(cat_q if cat else None)
+        measures[f"open{suffix}"] = _count(open_q & cat_q)
+        labels += [
+            (
                 f"new{suffix}",
                 gettext("identified that day") + name,
-                base.filter(identified_at__gte=ctx.start, **filt),
-                ctx,
-                _link(
-                    "observation:keyperson_list",
-                    ctx,
-                    identified_from=day,
-                    identified_to=day,
-                    **params,
-                ),
+                _link(keyperson_list, ctx, identified_from=day, identified_to=day, **params),
             ),
-            _figure(
+            (
                 f"cumulative{suffix}",
                 gettext("identified in all") + name,
-                base.filter(**filt),
-                ctx,
-                _link("observation:keyperson_list", ctx, identified_to=day, **params),
+                _link(keyperson_list, ctx, identified_to=day, **params),
             ),
-            _figure(
+            (
                 f"open{suffix}",
                 gettext("open at 24:00") + name,
-                open_at_end.filter(**filt),
-                ctx,
-                _link("observation:keyperson_list", ctx, **params),
+                _link(keyperson_list, ctx, **params),
             ),
         ]
-    return figures
+    values = aggregate_by_unit(base, ctx, measures)
+    return [Figure(key, label, *values[key], link=link) for key, label, link in labels]
 
 
 @figure_section("observation", _("Medical observation"), order=30)
 def observation_figures(ctx: FigureContext) -> list[Figure]:
+    """Observations as of 24:00 (one grouped query), the day's checks (one more) and the
+    checks missed in the morning and the afternoon."""
     day = ctx.day.isoformat()
     started = Observation.objects.filter(started_at__lt=ctx.end)
-    running = started.filter(Q(ended_at__isnull=True) | Q(ended_at__gte=ctx.end))
-    released = started.filter(status=Observation.Status.RELEASED, ended_at__lt=ctx.end)
-    checks = HealthCheck.objects.filter(date=ctx.day)
-    check_path = "observation__area__path"
+    running = Q(ended_at__isnull=True) | Q(ended_at__gte=ctx.end)
+    released = Q(status=Observation.Status.RELEASED, ended_at__lt=ctx.end)
+    obs = aggregate_by_unit(
+        started,
+        ctx,
+        {
+            "under_observation": _count(running),
+            "under_observation_home": _count(running & Q(kind=Observation.Kind.HOME)),
+            "under_observation_centralised": _count(running & Q(kind=Observation.Kind.CENTRALISED)),
+            "started": _count(Q(started_at__gte=ctx.start)),
+            "released": _count(released & Q(ended_at__gte=ctx.start)),
+            "released_cumulative": _count(released),
+        },
+    )
+    checks = aggregate_by_unit(
+        HealthCheck.objects.filter(date=ctx.day),
+        ctx,
+        {"checks_done": _count(), "fevers": _count(Q(fever=True))},
+        "observation__area__path",
+    )
     obs_list, check_list = "observation:observation_list", "observation:healthcheck_list"
     figures = [
-        _figure(
-            "under_observation",
-            gettext("under observation at 24:00"),
-            running,
-            ctx,
-            _link(obs_list, ctx, active_on=day),
-        ),
-        _figure(
-            "under_observation_home",
-            gettext("of whom at home"),
-            running.filter(kind=Observation.Kind.HOME),
-            ctx,
-            _link(obs_list, ctx, active_on=day, kind="home"),
-        ),
-        _figure(
-            "under_observation_centralised",
-            gettext("of whom centralised"),
-            running.filter(kind=Observation.Kind.CENTRALISED),
-            ctx,
-            _link(obs_list, ctx, active_on=day, kind="centralised"),
-        ),
-        _figure(
-            "started",
-            gettext("started that day"),
-            started.filter(started_at__gte=ctx.start),
-            ctx,
-            _link(obs_list, ctx, started_on=day),
-        ),
-        _figure(
-            "released",
-            gettext("released that day"),
-            released.filter(ended_at__gte=ctx.start),
-            ctx,
-            _link(obs_list, ctx, status="released", ended_on=day),
-        ),
-        _figure(
-            "released_cumulative",
-            gettext("released in all"),
-            released,
-            ctx,
-            _link(obs_list, ctx, status="released"),
-        ),
-        _figure(
+        Figure(key, label, *obs[key], link=link)
+        for key, label, link in (
+            (
+                "under_observation",
+                gettext("under observation at 24:00"),
+                _link(obs_list, ctx, active_on=day),
+            ),
+            (
+                "under_observation_home",
+                gettext("of whom at home"),
+                _link(obs_list, ctx, active_on=day, kind="home"),
+            ),
+            (
+                "under_observation_centralised",
+                gettext("of whom centralised"),
+                _link(obs_list, ctx, active_on=day, kind="centralised"),
+            ),
+            ("started", gettext("started that day"), _link(obs_list, ctx, started_on=day)),
+            (
+                "released",
+                gettext("released that day"),
+                _link(obs_list, ctx, status="released", ended_on=day),
+            ),
+            (
+                "released_cumulative",
+                gettext("released in all"),
+                _link(obs_list, ctx, status="released"),
+            ),
+        )
+    ]
+    figures.append(
+        Figure(
             "checks_done",
             gettext("checks done that day"),
-            checks,
-            ctx,
-            _link(check_list, ctx, date=day),
-            check_path,
-        ),
-    ]
+            *checks["checks_done"],
+            link=_link(check_list, ctx, date=day),
+        )
+    )
     am_total, am_units = count_by_unit(missed_checks(ctx.day, "am"), ctx)
     pm_total, pm_units = count_by_unit(missed_checks(ctx.day, "pm"), ctx)
     units = {k: am_units.get(k, 0) + pm_units.get(k, 0) for k in {*am_units, *pm_units}}
@@ -154,13 +158,11 @@ def observation_figures(ctx: FigureContext) -> list[Figure]:
         )
     )
     figures.append(
-        _figure(
+        Figure(
             "fevers",
             gettext("fevers at checks that day"),
-            checks.filter(fever=True),
-            ctx,
-            _link(check_list, ctx, date=day, fever="true"),
-            check_path,
+            *checks["fevers"],
+            link=_link(check_list, ctx, date=day, fever="true"),
         )
     )
     return figures

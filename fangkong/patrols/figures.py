@@ -7,11 +7,18 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangkong.core.figures import Figure, FigureContext, count_by_unit, figure_section
+from fangkong.core.figures import (
+    Figure,
+    FigureContext,
+    aggregate_by_unit,
+    count_by_unit,
+    figure_section,
+)
 from fangkong.patrols.models import (
     Ceremony,
     Dispersal,
@@ -67,12 +74,15 @@ def compute(ctx: FigureContext) -> list[Figure]:
         ),
     ]
     of_day = Violation.objects.filter(occurred_at__gte=ctx.start, occurred_at__lt=ctx.end)
+    by_kind = aggregate_by_unit(
+        of_day, ctx, {kind: Count("pk", filter=Q(kind=kind)) for kind in Violation.Kind.values}
+    )
     for kind in Violation.Kind.values:
         figures.append(
             Figure(
                 f"violations_{kind}",
                 _VIOLATION_LABELS[kind],
-                *count_by_unit(of_day.filter(kind=kind), ctx),
+                *by_kind[kind],
                 link=_link("violation", ctx, kind=kind, **one_day),
             )
         )

@@ -142,6 +142,11 @@ def report_correct(*, actor, report: DailyReport, reason: str) -> DailyReport:
     )
 
 
+def _nonzero(by_unit: dict) -> dict:
+    """A breakdown without its zeros: a unit left out and a unit at 0 read the same."""
+    return {unit: value for unit, value in by_unit.items() if value}
+
+
 def report_diff(old: dict, new: dict) -> dict:
     """What changed between two report documents, figure by figure (and per unit), each with
     the reason in words and the link to the records behind the new value."""
@@ -165,7 +170,7 @@ def report_diff(old: dict, new: dict) -> dict:
                 if section not in built_after
                 else _("This figure is no longer computed.")
             )
-        elif a["total"] != b["total"] or a["by_unit"] != b["by_unit"]:
+        elif a["total"] != b["total"] or _nonzero(a["by_unit"]) != _nonzero(b["by_unit"]):
             why = _(
                 "Records of this day or earlier were entered, corrected or removed after the "
                 "report was issued (their own dates count, not when they were typed in)."
