@@ -153,7 +153,9 @@ def _build(households: int, visits: int, grid_size: int) -> dict:
         for i in range(0, len(rows), 50_000):
             write_rows(Household, rows[i : i + 50_000])
         del rows
-        n_campaigns = max(1, math.ceil(visits / (0.95 * households)))
+        # Rounds of (up to) every household until the visits are spent; the measured round is
+        # the last one that received visits (an empty round would measure nothing).
+        n_campaigns = max(1, math.ceil(visits / households))
         campaigns = [
             Campaign.objects.create(
                 area=district,
@@ -221,7 +223,9 @@ def _build(households: int, visits: int, grid_size: int) -> dict:
         "grids": n_grids,
         "villages": n_villages,
         "load_s": round(loaded, 1),
-        "campaign_id": campaigns[-1].pk,
+        "campaign_id": Visit.objects.order_by("-campaign_id").values_list(
+            "campaign_id", flat=True
+        )[0],
         "town_id": towns[0].pk,
         "town_path": towns[0].path,
         "district_path": district.path,
