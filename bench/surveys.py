@@ -216,6 +216,8 @@ def _build(households: int, visits: int, grid_size: int) -> dict:
         u = User.objects.create(username=username, demo=True)
         RoleGrant.objects.create(user=u, role=roles[role], area=area, status="approved")
         people[username] = u.pk
+    last_visited = Visit.objects.order_by("-campaign_id").values_list("campaign_id", flat=True)
+    measured = last_visited.first()
     return {
         "households": households,
         "visits": Visit.objects.count(),
@@ -223,9 +225,7 @@ def _build(households: int, visits: int, grid_size: int) -> dict:
         "grids": n_grids,
         "villages": n_villages,
         "load_s": round(loaded, 1),
-        "campaign_id": Visit.objects.order_by("-campaign_id").values_list(
-            "campaign_id", flat=True
-        )[0],
+        "campaign_id": measured,
         "town_id": towns[0].pk,
         "town_path": towns[0].path,
         "district_path": district.path,

@@ -175,13 +175,12 @@ def _take_snapshot(connection):
 def _restore_snapshot(connection, snapshot) -> None:
     from django.apps import apps
     from django.core.management.color import no_style
+    from django.db import transaction
 
     if connection.vendor == "sqlite":
         connection.ensure_connection()
         snapshot.backup(connection.connection)
         return
-    from django.db import transaction
-
     quoted = ", ".join(f'"{t}"' for t in snapshot)
     with transaction.atomic(), connection.cursor() as cursor:
         # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: any table order loads.
