@@ -82,7 +82,9 @@ def phone_of(n: int) -> str:
 def id_of(n: int) -> str:
     from fangkong.core.validators import gb11643_check_digit
 
-    birth = dt.date(1950, 1, 1) + dt.timedelta(days=n % 20000)
+    # Unique for every n (a thousand sequence numbers per birth date): a registry whose numbers
+    # repeat would keep only the first of each (the database refuses a second live person).
+    birth = dt.date(1940, 1, 1) + dt.timedelta(days=n // 1000)
     body = f"430971{birth:%Y%m%d}{n % 1000:03d}"
     return body + gb11643_check_digit(body)
 
