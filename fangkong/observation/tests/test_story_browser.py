@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from fangkong.alerts.models import Alert
 from fangkong.core.models import Role, RoleGrant, User
@@ -100,6 +101,10 @@ def test_feverish_passenger_from_wuhan_to_release_on_day_14(browser, live_server
     page.locator("#fk-lookup", has_text=traveller.name).wait_for()
     assert traveller.name in page.locator("#fk-lookup").inner_text()
     assert traveller.id_number not in page.content()  # the clerk sees a masked number only
+    # As the clerk does: go on once the lookup has filled the name (typing the number and
+    # leaving the field each ask the registry; the second answer may come a moment later).
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#id_name")).to_have_value(traveller.name)
     page.fill("#id_temperature", "38.2")
     page.fill("#id_origin", "武汉市")
     page.locator("label[for=fk-direction-in]").click()
