@@ -1030,8 +1030,8 @@ def plan(route: Route, s: Secrets, harvester: Client) -> tuple[Walk, list[str]]:
             walk.writes.append(("POST", url, {k: s.search_terms[0] for k in SEARCH_KEYS}))
     if takes_str and not route.is_api and not reached:
         unfilled.append("no value of its string parameters reaches the handler")
-    # Every filtered page of a list offers the same export of the id-filtered list: send each
-    # distinct request once (the same request twice proves nothing more, and cost minutes).
+    # Fillings and pages can plan the same request twice: send each distinct request once (the
+    # same request twice proves nothing more, and cost minutes).
     walk.gets = list(dict.fromkeys(walk.gets))
     walk.writes = list({repr(w): w for w in walk.writes}.values())
     walk.change_pages = list(dict.fromkeys(walk.change_pages))
