@@ -123,54 +123,59 @@ def _words() -> dict:
 
 def render_xlsx(report) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
     with translation.override(settings.FANGKONG_REPORT_LANGUAGE):
         data, words = layout(report), _words()
-        # A normal workbook, not write-only: the report is one sheet of figures × towns (a few
-        # hundred cells whatever the number of records) and needs merged title cells.
-        book = Workbook()
-        sheet = book.active
-        sheet.title = data["date"][:31]
+        # Write-only, as every workbook of the project: rows are streamed to the file (the
+        # report is figures × towns, but nothing here should grow a sheet in memory).
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(data["date"][:31])
         width = 2 + len(data["units"])
         thin = Side(style="thin")
         box = Border(left=thin, right=thin, top=thin, bottom=thin)
-        sheet.append([data["title"]])
-        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-        sheet["A1"].font = Font(size=16, bold=True)
-        sheet["A1"].alignment = Alignment(horizontal="center")
-        sheet.append([data["doc_number"]])
-        sheet.append([f"{data['office']}  {data['as_of']}"])
-        sheet.append([data["summary"]])
-        sheet.merge_cells(start_row=4, start_column=1, end_row=4, end_column=width)
-        sheet["A4"].alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.row_dimensions[4].height = 90
-        header = [words["item"], words["total"], *[u["name"] for u in data["units"]]]
-        for section in data["sections"]:
-            sheet.append([])
-            sheet.append([f"{section['number']}、{section['title']}"])
-            sheet.cell(sheet.max_row, 1).font = Font(bold=True, size=12)
-            if not section["built"]:
-                sheet.append([words["not_built"]])
-                continue
-            sheet.append(header)
-            for cell in sheet[sheet.max_row]:
-                cell.font, cell.border = Font(bold=True), box
-            for row in section["rows"]:
-                sheet.append([f"{row['label']}", row["total"], *row["cells"]])
-                for cell in sheet[sheet.max_row]:
-                    cell.border = box
-        if data["external"]:
-            sheet.append([])
-            sheet.append([f"{data['external_number']}、{words['external']}"])
-            sheet.cell(sheet.max_row, 1).font = Font(bold=True, size=12)
-            for f in data["external"]:
-                sheet.append([f"{f['section']}：{f['label']}", f["total"]])
+        append = sheet.append
+
+        def cell(value, **style):
+            c = WriteOnlyCell(sheet, value=value)
+            for name, attr in style.items():
+                setattr(c, name, attr)
+            return c
+
+        # Column widths and merged ranges must be set before the first row is written.
         sheet.column_dimensions["A"].width = 36
         for col in range(2, width + 1):
             sheet.column_dimensions[get_column_letter(col)].width = 12
+        last = get_column_letter(width)
+        sheet.merged_cells.add(f"A1:{last}1")
+        sheet.merged_cells.add(f"A4:{last}4")
+        sheet.row_dimensions[4].height = 90
         sheet.oddFooter.center.text = f"{words['page']} &P / &N"
+        title_font = Font(size=16, bold=True)
+        append([cell(data["title"], font=title_font, alignment=Alignment(horizontal="center"))])
+        append([data["doc_number"]])
+        append([f"{data['office']}  {data['as_of']}"])
+        append([cell(data["summary"], alignment=Alignment(wrap_text=True, vertical="top"))])
+        header = [words["item"], words["total"], *[u["name"] for u in data["units"]]]
+        section_font, bold = Font(bold=True, size=12), Font(bold=True)
+        for section in data["sections"]:
+            append([])
+            append([cell(f"{section['number']}、{section['title']}", font=section_font)])
+            if not section["built"]:
+                append([words["not_built"]])
+                continue
+            append([cell(value, font=bold, border=box) for value in header])
+            for row in section["rows"]:
+                values = [f"{row['label']}", row["total"], *row["cells"]]
+                append([cell(value, border=box) for value in values])
+        if data["external"]:
+            append([])
+            title = f"{data['external_number']}、{words['external']}"
+            append([cell(title, font=section_font)])
+            for f in data["external"]:
+                append([f"{f['section']}：{f['label']}", f["total"]])
         buffer = io.BytesIO()
         book.save(buffer)
         return buffer.getvalue()
