@@ -169,6 +169,7 @@ def batch_create(api, *, actor, route: str, records: list[Any]) -> list[dict[str
                     {NON_FIELD: [_("Another request is storing this record; send it again.")]},
                     CONFLICT,
                 )
+    _mark_stored_meanwhile(actor, route, rows)
     return [row.answer() for row in rows]
 
 
@@ -232,6 +233,27 @@ def _mark_already_stored(actor, route: str, rows: list[_Row]) -> None:
             row.status, row.id, row.errors = ALREADY_STORED, stored[row.client_id], {}
         elif row.pending and "__invalid__" in row.body:
             row.reject(row.body["__invalid__"])
+
+
+def _mark_stored_meanwhile(actor, route: str, rows: list[_Row]) -> None:
+    """Refused rows whose client id a concurrent retry of this batch stored meanwhile: "already
+    stored", not "conflict". The retry commits its receipts with its records, so a record seen
+    by the duplicate check (after this request's first receipt lookup) has its receipt
+    visible now. One query, only when some row was refused."""
+    mine = {r.client_id for r in rows if r.status == STORED}  # a repeated id stays refused
+    refused = {
+        r.client_id: r
+        for r in rows
+        if r.client_id and r.status in (CONFLICT, REJECTED) and r.client_id not in mine
+    }
+    if not refused:
+        return
+    stored = BatchReceipt.objects.filter(
+        user=actor, route=route, client_id__in=list(refused), object_id__isnull=False
+    ).values_list("client_id", "object_id")
+    for client_id, object_id in stored:
+        row = refused[client_id]
+        row.status, row.id, row.errors = ALREADY_STORED, object_id, {}
 
 
 def _resolve(api, actor, rows: list[_Row]) -> None:

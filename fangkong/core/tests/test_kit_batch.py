@@ -219,6 +219,24 @@ def test_concurrent_retries_store_each_record_once(grid_worker, world):
         assert len({a[key]["id"] for a in answers}) == 1
 
 
+def test_a_retry_stored_between_the_receipt_lookup_and_the_duplicate_check_is_already_stored(
+    client, grid_worker, world, monkeypatch
+):
+    # The race behind the concurrent test above, made certain: the retry commits after this
+    # request looked for receipts and before its duplicate check saw the ID numbers.
+    from fangkong.core.kit import batch
+
+    client.force_login(grid_worker)
+    records = [good(world, n) for n in range(3)]
+    first = by_client(post(client, records))
+    monkeypatch.setattr(batch, "_mark_already_stored", lambda *args: None)
+    again = by_client(post(client, records))
+    for key, answer in again.items():
+        assert answer["status"] == "already_stored" and answer["id"] == first[key]["id"]
+        assert answer["errors"] == {}
+    assert Person.objects.count() == 3
+
+
 def test_old_receipts_are_forgotten_by_prune_logs(client, grid_worker, world, settings):
     from datetime import timedelta
 
