@@ -205,6 +205,9 @@ def bench_batch(officer, grids, reps: int) -> dict:
             :500
         ]
     )
+    from fangkong.core.startup import prepare_worker
+
+    prepare_worker()  # as each server process does (fangkong/wsgi.py)
     client = Client(HTTP_HOST="localhost")
     client.force_login(officer)
     today = timezone.localdate()

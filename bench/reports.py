@@ -383,6 +383,9 @@ def bench_dashboard(district, office, reps: int, say, days: int = DAYS) -> dict:
         nightly_issue(day=FIRST + dt.timedelta(days=n))
     issue_all = time.perf_counter() - t
     say(f"{days} nightly runs in {issue_all:.1f} s")
+    from fangkong.core.startup import prepare_worker
+
+    prepare_worker()  # as each server process does (fangkong/wsgi.py)
     client = Client()
     client.force_login(office)
     pages, trends = [], []

@@ -14,7 +14,9 @@ one visit per household per campaign needs (the last campaign 95 % done). Covera
 load) and household totals too (``places.AreaCount``).
 
 Measured, each ``--reps`` times after a warm-up, with Django's test client through the URL
-resolver, middleware, session auth, view and JSON/HTML rendering:
+resolver, middleware, session auth, view and JSON/HTML rendering, in a process prepared as a
+server's (``core.startup.prepare_worker``: routes imported, startup objects frozen out of the
+garbage collector's full collections):
 
 - ``api_district``: ``GET /api/v1/survey-campaigns/{id}/coverage`` as the district commander
   (the whole tree: district, towns, villages, every grid);
@@ -248,7 +250,9 @@ def _measure(world: dict, reps: int) -> dict:
     from django.test import Client
 
     from fangkong.core.models import User
+    from fangkong.core.startup import prepare_worker
 
+    prepare_worker()  # as each server process does (fangkong/wsgi.py)
     cid = world["campaign_id"]
     clients = {}
     for name, pk in world["users"].items():

@@ -4,3 +4,7 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fangkong.settings")
 application = get_asgi_application()
+
+from fangkong.core.startup import prepare_worker  # noqa: E402  (needs Django set up)
+
+prepare_worker()
