@@ -130,6 +130,8 @@ def test_demo_logins_lists_demo_users_only(demo):
     assert "grid_worker" in text and DEMO_PASSWORD in text and "河坝镇" in text
     assert "real_official" not in text
     assert "FANGKONG_DEMO_WAIVE_2FA" in text
+    # Roster names without a role are counted, not offered as logins that show nothing.
+    assert "checkpoint_1_1 " not in text and "more demo accounts hold no role" in text
 
 
 # --------------------------------------------------------------------------- the demo hook

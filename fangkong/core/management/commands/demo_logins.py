@@ -31,6 +31,10 @@ class Command(BaseCommand):
         # once (the hasher is slow on purpose), and never print a password that was changed.
         known: dict[str, bool] = {}
         rows = [("username", "role", "area", "password")]
+        # Accounts without a role (the checkpoints' roster names, say) show nothing when signed
+        # in: they are counted below the table, not offered as logins.
+        roleless = [user for user in users if user.pk not in grants]
+        users = [user for user in users if user.pk in grants]
         for user in users:
             if user.password not in known:
                 known[user.password] = check_password(DEMO_PASSWORD, user.password)
@@ -46,6 +50,11 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)))
             if i == 0:
                 self.stdout.write("  ".join("-" * w for w in widths))
+        if roleless:
+            self.stdout.write(
+                f"\n{len(roleless)} more demo accounts hold no role (named on rosters, e.g. "
+                f"{roleless[0].username}); an administrator grants one a role to let them log in."
+            )
         if settings.FANGKONG_DEMO_WAIVE_2FA:
             self.stdout.write(
                 "\nDemo accounts skip two-factor login only because FANGKONG_DEMO_WAIVE_2FA is on "
