@@ -116,3 +116,14 @@ def test_api_declaration_by_the_town(client, login, world, staff, commander):
     )
     assert response.status_code == 201, response.content
     assert client.get("/api/v1/staff-declarations").json()["count"] == 1
+
+
+def test_a_unit_without_a_head_shows_a_dash_on_its_list_and_page(client, login, unit, commander):
+    # The head's account may be gone (SET_NULL): the pages must not fail on the missing user.
+    unit.head = None
+    unit.save()
+    as_commander = login(commander)
+    for url in ("/surveys/units/", f"/surveys/units/{unit.pk}/"):
+        page = as_commander.get(url)
+        assert page.status_code == 200, url
+        assert "河坝镇卫生院" in page.text and "—" in page.text
