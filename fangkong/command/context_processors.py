@@ -22,6 +22,12 @@ def response_level(request):
         cache.set(RESPONSE_LEVEL_CACHE_KEY, levels, TTL)
     if not levels:
         return {}
+    # Everyone sees the level; only those who may open the list (its own rule) get a link.
+    linked = user.has_perm("command.view_responselevel")
+    return {"response_level": _level_for(user, levels), "response_level_linked": linked}
+
+
+def _level_for(user, levels: list[dict]) -> dict:
     # One district per installation is the common case; with several, the first whose tree
     # holds one of the user's grants (their grants are already read for the menu).
     if len(levels) > 1:
@@ -32,5 +38,5 @@ def response_level(request):
         )
         for level in levels:
             if any(p.startswith(level["path"]) or level["path"].startswith(p) for p in paths):
-                return {"response_level": level}
-    return {"response_level": levels[0]}
+                return level
+    return levels[0]

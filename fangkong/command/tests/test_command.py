@@ -37,6 +37,25 @@ def test_the_response_level_is_on_every_page_without_a_query(world, commander, c
     assert not [q for q in queries.captured_queries if "command_responselevel" in q["sql"]]
 
 
+def test_the_header_links_the_level_only_for_those_who_may_open_the_list(world, commander, client):
+    services.response_level_create(
+        actor=commander,
+        data={
+            "area": world.district,
+            "level": 1,
+            "effective_from": dt.date(2020, 1, 24),
+            "declared_by": "大通湖区委",
+        },
+    )
+    clerk = make_user("fk-clerk", "checkpoint_staff", world.town)
+    client.force_login(clerk)
+    page = client.get("/alerts/settings/").content.decode()
+    assert "fk-response-level" in page and "/command/response-levels/" not in page
+    assert client.get("/command/response-levels/").status_code == 403
+    client.force_login(commander)
+    assert "/command/response-levels/" in client.get("/alerts/settings/").content.decode()
+
+
 def test_a_recomposed_leadership_group_keeps_the_old_composition(world, commander):
     old = services.group_create(
         actor=commander,
