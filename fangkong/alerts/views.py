@@ -18,6 +18,7 @@ from fangkong.alerts.filtersets import AlertFilterSet, SmsMessageFilterSet
 from fangkong.alerts.models import Alert, AlertProfile, SmsMessage
 from fangkong.alerts.sms import sms_retry
 from fangkong.core.generic import ScopedListView, get_scoped_object_or_404, no_store
+from fangkong.core.scoping import may_open
 from fangkong.core.sensitive import MASKERS
 from fangkong.core.validators import validate_mobile
 
@@ -58,7 +59,8 @@ def _get_alert(request, pk) -> Alert:
 @login_required
 def alert_detail(request, pk):
     alert = _get_alert(request, pk)
-    return render(request, "alerts/alert_detail.html", {"alert": alert})
+    link_open = may_open(request.user, alert.link)
+    return render(request, "alerts/alert_detail.html", {"alert": alert, "link_open": link_open})
 
 
 @login_required

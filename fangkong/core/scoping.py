@@ -278,6 +278,28 @@ def user_can(user, action: str, obj: models.Model) -> bool:
     return restrict(qs, user, action).exists()
 
 
+def may_open(user, url: str) -> bool:
+    """Whether ``user`` may open the record page at ``url`` (a link kept in an alert, say), so
+    that a page never offers a link that answers 404 or 403.
+
+    A module kit's record page (``core.kit.views``) is judged by the rule its view applies:
+    the record is among those ``user`` may view. Any other page decides for itself when
+    opened, so it counts as open here. One ``EXISTS`` for a kit page, none otherwise."""
+    from django.urls import Resolver404, resolve
+
+    if not url:
+        return False
+    try:
+        match = resolve(url.split("?", 1)[0])
+    except Resolver404:
+        return False
+    kit = getattr(match.func, "view_initkwargs", {}).get("kit")
+    pk = match.kwargs.get("pk")
+    if kit is None or pk is None:
+        return True
+    return restrict(kit.model._default_manager.filter(pk=pk), user, "view").exists()
+
+
 # --------------------------------------------------------------------------- fetch or refuse
 
 

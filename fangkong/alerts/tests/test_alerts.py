@@ -135,3 +135,43 @@ def test_an_urgent_alert_texts_recipients_with_a_number_on_record(world, grid_wo
     _fever(world, severity="urgent", dedupe_key="k")
     _fever(world, severity="urgent", dedupe_key="k")
     assert SmsMessage.objects.count() == 2
+
+
+def test_the_alert_links_its_record_only_to_those_who_may_open_it(world, office, client):
+    # A fever at a checkpoint reaches the clinicians, who may not open the passage itself: the
+    # alert says what they need and offers no link to a 404.
+    from fangkong.checkpoints.models import Checkpoint, Passage
+
+    checkpoint = Checkpoint.objects.create(area=world.town, name="河坝卡口", kind="road")
+    passage = Passage.objects.create(
+        checkpoint=checkpoint, at=T0, name="旅客", temperature="38.1", fever=True
+    )
+    link = f"/checkpoints/passages/{passage.pk}/"
+    alert = raise_alert(
+        kind="fever_checkpoint",
+        area=world.town,
+        title="卡口发热 38.1",
+        roles=["clinician", "command_office"],
+        link=link,
+        raised_at=T0,
+    )
+    clinician = make_user("doc", "clinician", world.district)
+    client.force_login(clinician)
+    page = client.get(f"/alerts/{alert.pk}/")
+    assert page.status_code == 200 and link not in page.content.decode()
+    assert client.get(link).status_code == 404
+    client.force_login(office)
+    assert link in client.get(f"/alerts/{alert.pk}/").content.decode()
+    assert client.get(link).status_code == 200
+
+
+def test_may_open_judges_a_kit_page_by_its_scope_and_leaves_other_pages_to_themselves(
+    world, grid_worker, person_in, person_out
+):
+    from fangkong.core.scoping import may_open
+
+    assert may_open(grid_worker, f"/people/{person_in.pk}/")
+    assert not may_open(grid_worker, f"/people/{person_out.pk}/")
+    assert not may_open(grid_worker, "/people/999999999/")
+    assert not may_open(grid_worker, "/no/such/page/") and not may_open(grid_worker, "")
+    assert may_open(grid_worker, "/alerts/")  # not a record page: it decides when opened
