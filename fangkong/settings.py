@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 from fangkong.envconf import env_bool, env_choice, env_int, env_list, env_str
 
@@ -96,6 +97,9 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# A list filter left unset means "any": say so, not Django's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("Any")
 
 # Content-Security-Policy (django-csp): everything is served from this origin (no CDN), so the
 # policy is strict. No inline <script>, no on*= handlers, no style="" attributes: behaviour lives

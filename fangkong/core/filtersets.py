@@ -21,6 +21,7 @@ class ScopedFilterSet(django_filters.FilterSet):
             if model is not None and hasattr(model.objects, "restrict"):
                 f.queryset = model.objects.restrict(self.actor, "view")
         for field in self.form.fields.values():
+            _any_not_unknown(field.widget)
             if isinstance(field.widget, forms.Select | forms.TextInput | forms.NumberInput):
                 field.widget.attrs.setdefault(
                     "class",
@@ -28,6 +29,14 @@ class ScopedFilterSet(django_filters.FilterSet):
                     if isinstance(field.widget, forms.Select)
                     else "form-control form-control-sm",
                 )
+
+
+def _any_not_unknown(widget: forms.Widget) -> None:
+    """A yes/no filter left unset means "any" (Django labels it "Unknown", 未知)."""
+    if isinstance(widget, forms.NullBooleanSelect):
+        widget.choices = [
+            (value, _("Any") if value == "unknown" else label) for value, label in widget.choices
+        ]
 
 
 def _date_range(field_name: str) -> tuple[django_filters.DateFilter, django_filters.DateFilter]:
@@ -46,6 +55,7 @@ def _date_range(field_name: str) -> tuple[django_filters.DateFilter, django_filt
 
 def _style(form: forms.Form) -> None:
     for field in form.fields.values():
+        _any_not_unknown(field.widget)
         select = isinstance(field.widget, forms.Select)
         field.widget.attrs.setdefault(
             "class", "form-select form-select-sm" if select else "form-control form-control-sm"
