@@ -115,6 +115,12 @@ class Person(SensitiveFieldsMixin, ScopedModel):
             ),
             models.Index(fields=["id_last4_bidx"], name="person_id_last4_idx"),
             models.Index(fields=["phone_last4_bidx"], name="person_phone_last4_idx"),
+            # The possible duplicates start from the few live records without an ID number.
+            models.Index(
+                fields=["phone_bidx"],
+                name="person_no_id_phone_idx",
+                condition=Q(id_number_bidx="") & ~Q(phone_bidx="") & Q(deleted_at__isnull=True),
+            ),
         ]
         constraints = [
             # One live record per ID number, kept by the database: two registrations racing

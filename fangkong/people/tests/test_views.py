@@ -433,3 +433,23 @@ def test_export_of_more_than_a_thousand_households_works(login, commander, world
     response = login(commander).post(reverse("people:person_list"), {"export": "1"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_two_records_with_different_id_numbers_are_not_duplicates(
+    login, commander, world, person_in
+):
+    from fangkong.core.testing import make_id_number
+    from fangkong.people.services import person_create
+
+    # Same name and phone, another ID number: a namesake sharing a family phone, two people.
+    person_create(
+        actor=commander,
+        data={
+            "name": person_in.name,
+            "phone": person_in.phone,
+            "id_number": make_id_number(birth="20100101"),
+            "area": world.grid,
+        },
+    )
+    client = login(commander)
+    assert client.get(reverse("people:person_duplicates")).context["groups"] == []
