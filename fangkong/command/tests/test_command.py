@@ -177,3 +177,19 @@ def test_task_board_panel_is_registered(world, commander, rf):
     assert "received" in panel.context(request)
     town_grid = make_user("gw", "grid_worker", world.grid)
     assert all(p.key != "tasks" for p in panels_for(town_grid))
+
+
+def test_the_response_levels_api_answers_the_level_as_its_number(world, commander, client):
+    services.response_level_create(
+        actor=commander,
+        data={
+            "area": world.district,
+            "level": 1,
+            "effective_from": dt.date(2020, 1, 24),
+            "declared_by": "大通湖区委",
+        },
+    )
+    client.force_login(commander)
+    response = client.get("/api/v1/response-levels")
+    assert response.status_code == 200, response.content
+    assert response.json()["results"][0]["level"] == 1

@@ -112,8 +112,14 @@ def api_fields(kit: ModelKit) -> list[ApiField]:
 
 
 def _python_type(field: models.Field) -> Any:
+    """What the API accepts for ``field``: one of its choices (the stored values, of their own
+    type: a response level is the number 1, not "1"), else the column's plain type."""
     if field.choices:
-        return Literal[tuple(str(value) for value, _label in field.choices)]
+        return Literal[tuple(value for value, _label in field.flatchoices)]
+    return _plain_type(field)
+
+
+def _plain_type(field: models.Field) -> Any:
     for field_class, python_type in _PLAIN_TYPES:
         if isinstance(field, field_class):
             return python_type
@@ -187,7 +193,8 @@ def output_schema(
             elif field.many_to_one:
                 annotations[f"{name}_id"] = int | None if field.null else int
             else:
-                python_type = str if field.choices else _python_type(field)
+                # Answers carry the stored value's type; choices are documented, not enforced.
+                python_type = _plain_type(field) if field.choices else _python_type(field)
                 annotations[name] = python_type | None if field.null else python_type
                 if description:
                     namespace[name] = Field(description=description)
