@@ -59,7 +59,9 @@ class Alert(ScopedModel):
     link = models.CharField(_("link"), max_length=200, blank=True)
     # What raised it, e.g. "checkpoints.passage:123" — for tracing, never shown as a link.
     source = models.CharField(_("source"), max_length=80, blank=True)
-    dedupe_key = models.CharField(max_length=120, blank=True, editable=False)
+    dedupe_key = models.CharField(
+        max_length=120, blank=True, editable=False, verbose_name=_("deduplication key")
+    )
     raised_at = models.DateTimeField(_("raised"), default=timezone.now)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(

@@ -54,10 +54,17 @@ class CarrierList(ScopedModel):
         _("status"), max_length=12, choices=Status.choices, default=Status.IMPORTING, editable=False
     )
     job = models.ForeignKey(
-        "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "core.Job",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("import job"),
     )
     # The last line whose rows are committed: a resumed import skips what is already stored.
-    resume_line = models.PositiveIntegerField(default=0, editable=False)
+    resume_line = models.PositiveIntegerField(
+        default=0, editable=False, verbose_name=_("resume at line")
+    )
     rows_total = models.PositiveIntegerField(_("rows read"), default=0, editable=False)
     rows_rejected = models.PositiveIntegerField(_("rows rejected"), default=0, editable=False)
     rows_matched = models.PositiveIntegerField(_("matched"), default=0, editable=False)
@@ -189,7 +196,7 @@ class VerificationTask(SensitiveFieldsMixin, ScopedModel):
     )
     source = models.CharField(_("list source"), max_length=60)
     # Arrival window number (days since 2020-01-01 // FANGKONG_BIGDATA_WINDOW_DAYS).
-    window = models.IntegerField(editable=False)
+    window = models.IntegerField(editable=False, verbose_name=_("arrival window"))
     name = models.CharField(_("name on the list"), max_length=60, blank=True)
     phone = EncryptedTextField(_("mobile number"))
     phone_bidx = models.CharField(max_length=64, blank=True, editable=False)
@@ -274,6 +281,7 @@ class VerificationOutcome(DomainModel):
         on_delete=models.PROTECT,
         related_name="+",
         editable=False,
+        verbose_name=_("recorded by"),
     )
 
     objects = ScopedManager()

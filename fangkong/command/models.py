@@ -270,16 +270,31 @@ class Task(ScopedModel):
     )
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
     )
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("completed by"),
     )
     completion_note = models.TextField(_("completion report"), blank=True)
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("verified by"),
     )
     escalated_at = models.DateTimeField(_("overdue alert raised"), null=True, blank=True)
 
@@ -315,15 +330,25 @@ class TaskNote(DomainModel):
         Task, on_delete=models.PROTECT, related_name="notes", verbose_name=_("task")
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
     )
     text = models.TextField(_("progress"))
     written_at = models.DateTimeField(_("written at"), default=timezone.now)
     attachment_name = models.CharField(_("attachment"), max_length=120, blank=True)
-    attachment_type = models.CharField(max_length=80, blank=True, editable=False)
-    attachment_size = models.PositiveIntegerField(default=0, editable=False)
+    attachment_type = models.CharField(
+        max_length=80, blank=True, editable=False, verbose_name=_("attachment type")
+    )
+    attachment_size = models.PositiveIntegerField(
+        default=0, editable=False, verbose_name=_("attachment size")
+    )
     # File name inside the private attachments directory (random, never the user's name).
-    attachment_file = models.CharField(max_length=80, blank=True, editable=False)
+    attachment_file = models.CharField(
+        max_length=80, blank=True, editable=False, verbose_name=_("attachment file")
+    )
 
     objects = ScopedManager()
 

@@ -108,14 +108,26 @@ class RoleGrant(models.Model):
         REFUSED = "refused", _("refused")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="grants",
+        verbose_name=_("user"),
     )
-    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="grants")
-    area = models.ForeignKey(area_model_label(), on_delete=models.PROTECT, related_name="grants")
+    role = models.ForeignKey(
+        Role, on_delete=models.PROTECT, related_name="grants", verbose_name=_("role")
+    )
+    area = models.ForeignKey(
+        area_model_label(), on_delete=models.PROTECT, related_name="grants", verbose_name=_("area")
+    )
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("granted by"),
     )
-    granted_at = models.DateTimeField(default=timezone.now)
+    granted_at = models.DateTimeField(default=timezone.now, verbose_name=_("granted at"))
     # Pending is the safe default: a grant written by any other path than the service is not
     # in effect until someone approves it.
     status = models.CharField(
@@ -130,7 +142,7 @@ class RoleGrant(models.Model):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
     history = HistoricalRecords()
 
     objects = RoleGrantQuerySet.as_manager()

@@ -215,7 +215,12 @@ class FeverVisit(EpiHistory, DomainModel):
     )
     # What the disposition created (for tracing and the story's timeline).
     key_person = models.ForeignKey(
-        "observation.KeyPerson", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "observation.KeyPerson",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("key person"),
     )
     observation = models.ForeignKey(
         "observation.Observation",
@@ -223,6 +228,7 @@ class FeverVisit(EpiHistory, DomainModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("medical observation"),
     )
 
     objects = ScopedManager()
@@ -289,10 +295,20 @@ class Referral(DomainModel):
         verbose_name=_("referred by"),
     )
     fever_visit = models.ForeignKey(
-        FeverVisit, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+        FeverVisit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("fever-clinic visit"),
     )
     case = models.ForeignKey(
-        "medical.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+        "medical.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("case"),
     )
 
     objects = ScopedManager()
@@ -415,7 +431,12 @@ class Case(ScopedModel):
         verbose_name=_("infected by case"),
     )
     fever_visit = models.ForeignKey(
-        FeverVisit, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+        FeverVisit,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        verbose_name=_("fever-clinic visit"),
     )
 
     class Meta:
@@ -627,10 +648,20 @@ class HomeVisitTask(ScopedModel):
     name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     reason = models.CharField(_("reason"), max_length=200)
     pharmacy_report = models.ForeignKey(
-        PharmacyReport, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+        PharmacyReport,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        verbose_name=_("pharmacy report"),
     )
     clinic_report = models.ForeignKey(
-        ClinicReport, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+        ClinicReport,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        verbose_name=_("clinic fever report"),
     )
     due_at = models.DateTimeField(_("due"))
     visited_at = models.DateTimeField(_("visited at"), null=True, blank=True)

@@ -56,12 +56,21 @@ class Person(SensitiveFieldsMixin, ScopedModel):
         max_length=NAME_MAX_LENGTH,
         validators=[validate_person_name],
     )
-    name_pinyin = models.CharField(max_length=NAME_MAX_LENGTH * 6, editable=False, db_index=True)
-    name_initials = models.CharField(max_length=NAME_MAX_LENGTH, editable=False)
+    name_pinyin = models.CharField(
+        max_length=NAME_MAX_LENGTH * 6,
+        editable=False,
+        db_index=True,
+        verbose_name=_("name in pinyin"),
+    )
+    name_initials = models.CharField(
+        max_length=NAME_MAX_LENGTH, editable=False, verbose_name=_("pinyin initials")
+    )
     id_number = EncryptedTextField(_("resident ID number"))
     id_number_bidx = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     id_last4_bidx = models.CharField(max_length=64, blank=True, editable=False)
-    id_region_unknown = models.BooleanField(default=False, editable=False)
+    id_region_unknown = models.BooleanField(
+        default=False, editable=False, verbose_name=_("region code not on record")
+    )
     birth_date = models.DateField(
         _("date of birth"), null=True, blank=True, validators=[validate_not_future]
     )
@@ -91,6 +100,7 @@ class Person(SensitiveFieldsMixin, ScopedModel):
         on_delete=models.PROTECT,
         related_name="merged_from",
         editable=False,
+        verbose_name=_("merged into"),
     )
 
     class Meta:

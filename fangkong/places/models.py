@@ -40,7 +40,9 @@ class Area(DomainModel):
         verbose_name=_("parent area"),
     )
     # Materialised path of codes, e.g. "/430971/430971100/": scoping is a prefix match on it.
-    path = models.CharField(max_length=255, unique=True, editable=False)
+    path = models.CharField(
+        max_length=255, unique=True, editable=False, verbose_name=_("tree path")
+    )
     description = models.CharField(_("description"), max_length=200, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     deleted_reason = models.CharField(max_length=200, blank=True, editable=False)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from fangkong.core.fields import EncryptedTextField
@@ -58,6 +61,11 @@ def _display(model_field, value, user, fk_labels: dict) -> str:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(model_field, models.ForeignKey):
         return fk_labels.get((model_field.related_model, value), f"#{value}")
+    if isinstance(model_field, models.DateTimeField) and isinstance(value, datetime):
+        # As every other time on the page: local, to the minute (not UTC with microseconds).
+        return date_format(timezone.localtime(value), "Y-m-d H:i")
+    if isinstance(model_field, models.DateField) and isinstance(value, date):
+        return value.isoformat()
     return str(value)
 
 
