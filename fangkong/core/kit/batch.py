@@ -223,11 +223,7 @@ def _mark_already_stored(actor, route: str, rows: list[_Row]) -> None:
     ids = [r.client_id for r in rows if r.client_id and (r.pending or r.body.get("__invalid__"))]
     if not ids:
         return
-    stored = dict(
-        BatchReceipt.objects.filter(
-            user=actor, route=route, client_id__in=ids, object_id__isnull=False
-        ).values_list("client_id", "object_id")
-    )
+    stored = _stored_receipts(actor, route, ids)
     for row in rows:
         if row.client_id in stored and (row.pending or row.body.get("__invalid__")):
             row.status, row.id, row.errors = ALREADY_STORED, stored[row.client_id], {}
@@ -248,12 +244,18 @@ def _mark_stored_meanwhile(actor, route: str, rows: list[_Row]) -> None:
     }
     if not refused:
         return
-    stored = BatchReceipt.objects.filter(
-        user=actor, route=route, client_id__in=list(refused), object_id__isnull=False
-    ).values_list("client_id", "object_id")
-    for client_id, object_id in stored:
+    for client_id, object_id in _stored_receipts(actor, route, list(refused)).items():
         row = refused[client_id]
         row.status, row.id, row.errors = ALREADY_STORED, object_id, {}
+
+
+def _stored_receipts(actor, route: str, client_ids: list[str]) -> dict[str, int]:
+    """Client id -> record id of the committed receipts of ``actor`` on ``route``: one query."""
+    return dict(
+        BatchReceipt.objects.filter(
+            user=actor, route=route, client_id__in=client_ids, object_id__isnull=False
+        ).values_list("client_id", "object_id")
+    )
 
 
 def _resolve(api, actor, rows: list[_Row]) -> None:
